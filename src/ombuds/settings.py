@@ -1,0 +1,184 @@
+"""Django settings for ombuds.
+
+Configuration comes from the environment, so one build serves the embedded default (SQLite in
+``OMBUDS_DATA_DIR``) and production (``DATABASE_URL=postgres://...``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("OMBUDS_DATA_DIR", Path.cwd() / "var")).resolve()
+
+# The SQLite that CPython links here (3.40) predates the fix for a WAL-reset race that can
+# corrupt a database under concurrent writers (fixed in SQLite 3.51.3). Where a wheel with a
+# newer SQLite is installed, Django's sqlite backend uses it instead. See
+# docs/decisions/0002-sqlite-build-and-workers.md.
+try:  # pragma: no cover - depends on the platform's wheels
+    import pysqlite3  # type: ignore[import-not-found]
+
+    sys.modules["sqlite3"] = pysqlite3
+except ImportError:  # pragma: no cover
+    pass
+
+DEBUG = os.environ.get("OMBUDS_DEBUG", "") == "1"
+SECRET_KEY = os.environ.get("OMBUDS_SECRET_KEY", "")
+if not SECRET_KEY:
+    key_file = DATA_DIR / "secret_key"
+    if key_file.exists():
+        SECRET_KEY = key_file.read_text().strip()
+    else:
+        import secrets
+
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        SECRET_KEY = secrets.token_urlsafe(50)
+        key_file.write_text(SECRET_KEY)
+        key_file.chmod(0o600)
+
+ALLOWED_HOSTS = [h for h in os.environ.get("OMBUDS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+# The deployment's public name: page titles carry this and nothing about the subject.
+SITE_NAME = os.environ.get("OMBUDS_SITE_NAME", "Working group")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "ombuds.audit",
+    "ombuds.staff",
+    "ombuds.intake",
+]
+
+MIDDLEWARE = [
+    "ombuds.intake.middleware.ScrubClientMetadataMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ombuds.intake.middleware.SecurityHeadersMiddleware",
+]
+
+ROOT_URLCONF = "ombuds.urls"
+WSGI_APPLICATION = "ombuds.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "ombuds.intake.context.site",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "ombuds.sqlite3"),
+            # Persistent connections: one per worker process, opened once (see decision 0002).
+            "CONN_MAX_AGE": None,
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                    "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON; "
+                    "PRAGMA secure_delete=ON;"
+                ),
+            },
+            "TEST": {"NAME": str(DATA_DIR / "test-ombuds.sqlite3")},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "staff.StaffUser"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "staff:login"
+
+# Sessions: staff sessions expire; public visitors get only a session cookie that dies with
+# the browser and carries nothing that links one visit to another.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = int(os.environ.get("OMBUDS_SESSION_SECONDS", 8 * 3600))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_AGE = None  # a browser-session cookie
+CSRF_COOKIE_HTTPONLY = True
+SECURE_HTTPS = os.environ.get("OMBUDS_HTTPS", "") == "1"
+SESSION_COOKIE_SECURE = SECURE_HTTPS
+CSRF_COOKIE_SECURE = SECURE_HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "ombuds.intake.views.csrf_failure"
+
+# Bounded input: a complaint is text; files go through the evidence app with their own limits.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# Uploads stay in memory, so no plaintext temp file is ever written (threat model 2).
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("ru", "Русский"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = True
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Logging: no request logging at all. Django's request logger is silenced because its messages
+# carry paths; gunicorn's access log is off (see ombuds.staff.management.commands.serve).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "django.request": {"handlers": [], "propagate": False},
+        "django.server": {"handlers": [], "propagate": False},
+        "django.security": {"handlers": [], "propagate": False},
+        "ombuds": {"handlers": ["console"], "level": "INFO"},
+    },
+}
+
+# Public-side guessing limit: attempts per codename-lookup bucket and global per minute.
+OMBUDS_RETURN_ATTEMPTS_PER_MINUTE = int(os.environ.get("OMBUDS_RETURN_ATTEMPTS_PER_MINUTE", 30))

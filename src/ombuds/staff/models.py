@@ -1,0 +1,131 @@
+"""Staff accounts, agencies and the keys that bind them (architecture.md, "Keys").
+
+Private keys are never stored in the clear: a staff key is stored under the member's password
+(Argon2id) and sealed to the offline escrow key; an agency key is stored only sealed to each
+member's public key (one :class:`AgencyKeyGrant` per member).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ombuds import crypto
+
+
+class Installation(models.Model):
+    """One row: the per-install keys made by ``ombuds init``.
+
+    ``codename_key`` derives complainant lookup ids and key pairs; it is stored because the
+    server must recompute them, and it adds no risk beyond the codename's own 91 bits.
+    Only the *public* half of the escrow key is kept; the private half is shown once.
+    """
+
+    codename_key = models.BinaryField()
+    escrow_public_key = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    @classmethod
+    def current(cls) -> Installation:
+        inst = cls.objects.order_by("pk").first()
+        if inst is None:
+            raise Installation.DoesNotExist("ombuds is not initialised: run `ombuds init`")
+        return inst
+
+    def install_key(self) -> crypto.InstallKey:
+        return crypto.InstallKey(bytes(self.codename_key))
+
+
+class AgencyKind(models.TextChoices):
+    WORKING_GROUP = "working_group", _("Ombudsperson's working group")
+    PROSECUTOR = "prosecutor", _("Prosecutor's office")
+    INTERIOR = "interior", _("Interior ministry")
+    OTHER = "other", _("Other body")
+
+
+class Agency(models.Model):
+    slug = models.SlugField(unique=True)
+    kind = models.CharField(max_length=20, choices=AgencyKind.choices)
+    name_ru = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+    public_key = models.BinaryField()
+    #: The working group receives every complaint; the others only with the complainant's consent.
+    receives_all = models.BooleanField(default=False)
+    retention_days = models.PositiveIntegerField(default=730)
+
+    class Meta:
+        verbose_name_plural = "agencies"
+        ordering = ["-receives_all", "pk"]
+
+    def __str__(self) -> str:
+        return self.name_en
+
+    def name(self, language: str) -> str:
+        return self.name_ru if language == "ru" else self.name_en
+
+
+class Role(models.TextChoices):
+    INTAKE_OFFICER = "intake_officer", _("Intake officer")
+    INVESTIGATOR = "investigator", _("Investigator")
+    LIAISON = "liaison", _("Liaison officer")
+    ANALYST = "analyst", _("Analyst")
+    AUDITOR = "auditor", _("Auditor")
+    ADMIN = "admin", _("Administrator")
+
+
+#: Roles that read and answer complaints. Analysts and auditors hold their agency's key for
+#: their own work (linkage, the audit log) but have no need to read complaints.
+COMPLAINT_READER_ROLES = frozenset({Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.LIAISON})
+
+
+class StaffUser(AbstractUser):
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.INTAKE_OFFICER)
+    public_key = models.BinaryField(default=b"")
+    key_salt = models.BinaryField(default=b"")
+    key_opslimit = models.PositiveBigIntegerField(default=0)
+    key_memlimit = models.PositiveBigIntegerField(default=0)
+    key_password_wrapped = models.BinaryField(default=b"")
+    key_escrow_wrapped = models.BinaryField(default=b"")
+    #: The TOTP secret, sealed to the user's own public key: unreadable without the password.
+    totp_sealed = models.BinaryField(default=b"")
+    totp_confirmed = models.BooleanField(default=False)
+    totp_last_step = models.BigIntegerField(default=0)
+    failed_sign_ins = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def protected_key(self) -> crypto.ProtectedPrivateKey:
+        return crypto.ProtectedPrivateKey(
+            public_key=bytes(self.public_key),
+            salt=bytes(self.key_salt),
+            cost=crypto.PasswordCost(self.key_opslimit, self.key_memlimit),
+            password_wrapped=bytes(self.key_password_wrapped),
+            escrow_wrapped=bytes(self.key_escrow_wrapped),
+        )
+
+    def set_protected_key(self, protected: crypto.ProtectedPrivateKey) -> None:
+        self.public_key = protected.public_key
+        self.key_salt = protected.salt
+        self.key_opslimit = protected.cost.opslimit
+        self.key_memlimit = protected.cost.memlimit
+        self.key_password_wrapped = protected.password_wrapped
+        self.key_escrow_wrapped = protected.escrow_wrapped
+
+    @property
+    def reads_complaints(self) -> bool:
+        return self.role in COMPLAINT_READER_ROLES and self.agency_id is not None
+
+
+class AgencyKeyGrant(models.Model):
+    """An agency's private key sealed to one member's public key."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="key_grants")
+    user = models.ForeignKey(StaffUser, on_delete=models.CASCADE, related_name="agency_key_grants")
+    sealed_private_key = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "user"], name="one_grant_per_member")
+        ]

@@ -1,0 +1,10 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+
+urlpatterns = [
+    *i18n_patterns(
+        path("staff/", include("ombuds.staff.urls")),
+        path("", include("ombuds.intake.urls")),
+        prefix_default_language=True,
+    ),
+]
