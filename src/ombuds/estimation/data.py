@@ -136,12 +136,12 @@ class _FrozenCounts(dict[tuple[int, ...], int]):
     def _refuse(self, *args: object, **kwargs: object) -> None:
         raise TypeError("CaptureData counts are immutable")
 
-    __setitem__ = _refuse  # type: ignore[assignment]
-    __delitem__ = _refuse  # type: ignore[assignment]
-    update = _refuse  # type: ignore[assignment]
+    __setitem__ = _refuse
+    __delitem__ = _refuse
+    update = _refuse
     pop = _refuse  # type: ignore[assignment]
     popitem = _refuse  # type: ignore[assignment]
-    clear = _refuse  # type: ignore[assignment]
+    clear = _refuse
     setdefault = _refuse  # type: ignore[assignment]
 
     def __hash__(self) -> int:  # type: ignore[override]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-class EstimationRefused(Exception):  # noqa: N818 - the name says what happened to the caller
+class EstimationRefused(Exception):
     """The data cannot support an estimate; ``reason`` says why in plain words.
 
     Raised instead of returning a number when, e.g., fewer than 3 lists saw anyone, the maximum
