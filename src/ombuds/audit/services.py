@@ -1,0 +1,197 @@
+"""Writes to the audit log: :func:`audit_record` and :func:`audit_checkpoint_create`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import router, transaction
+from django.utils import timezone
+from nacl.signing import SigningKey
+
+from ombuds.audit import signing
+from ombuds.audit.chain import GENESIS_HASH, DetailValue, EntryFields, checkpoint_message
+from ombuds.audit.models import AuditAction, AuditChainHead, AuditCheckpoint, AuditEntry
+
+if TYPE_CHECKING:
+    from ombuds.staff.models import StaffUser
+
+logger = logging.getLogger(__name__)
+
+HEAD_PK = 1
+MAX_SUBJECT = 200
+MAX_DETAIL_KEYS = 32
+MAX_DETAIL_KEY = 64
+MAX_DETAIL_TEXT = 500
+#: Detail keys that would carry what the log must never hold (threat model 1 and 3).
+FORBIDDEN_DETAIL_KEYS = frozenset(
+    {
+        "ip",
+        "ip_address",
+        "remote_addr",
+        "user_agent",
+        "referer",
+        "referrer",
+        "codename",
+        "password",
+        "text",
+        "body",
+        "content",
+        "message",
+    }
+)
+
+
+def checkpoint_every() -> int:
+    """Entries between automatic checkpoints (setting ``OMBUDS_AUDIT_CHECKPOINT_EVERY``)."""
+    return int(getattr(settings, "OMBUDS_AUDIT_CHECKPOINT_EVERY", 1000))
+
+
+def _check_details(details: Mapping[str, DetailValue]) -> dict[str, DetailValue]:
+    if len(details) > MAX_DETAIL_KEYS:
+        raise ValueError("audit details: too many keys")
+    clean: dict[str, DetailValue] = {}
+    for key, value in details.items():
+        if not isinstance(key, str) or not key or len(key) > MAX_DETAIL_KEY:
+            raise ValueError(f"audit details: bad key {key!r}")
+        if key.lower() in FORBIDDEN_DETAIL_KEYS:
+            raise ValueError(f"audit details must not carry {key!r}")
+        if isinstance(value, str):
+            if len(value) > MAX_DETAIL_TEXT or "\x00" in value:
+                raise ValueError(f"audit details: value of {key!r} too long or has NUL")
+        elif value is not None and not isinstance(value, bool | int):
+            raise ValueError(f"audit details: value of {key!r} must be str, int, bool or None")
+        clean[key] = value
+    return clean
+
+
+def _lock_head(using: str) -> AuditChainHead:
+    """Lock the chain head for the rest of the transaction, creating it if needed.
+
+    On PostgreSQL ``FOR UPDATE`` makes concurrent appends wait here; on SQLite the
+    transaction already holds the database's single write lock (``transaction_mode``
+    IMMEDIATE), so the lock clause is ignored and nothing can interleave.
+    """
+    heads = AuditChainHead.objects.using(using).select_for_update()
+    try:
+        return heads.get(pk=HEAD_PK)
+    except AuditChainHead.DoesNotExist:
+        pass
+    # First append ever, or after a flush: start from whatever the log holds, so a lost head
+    # row can never make appends collide with existing entries.
+    last = AuditEntry.objects.using(using).order_by("-seq").only("seq", "entry_hash").first()
+    AuditChainHead.objects.using(using).bulk_create(
+        [
+            AuditChainHead(
+                pk=HEAD_PK,
+                seq=last.seq if last else 0,
+                head_hash=last.entry_hash if last else GENESIS_HASH,
+            )
+        ],
+        ignore_conflicts=True,  # a concurrent first append on PostgreSQL made it already
+    )
+    return heads.get(pk=HEAD_PK)
+
+
+def audit_record(
+    *,
+    action: AuditAction,
+    actor: StaffUser | None = None,
+    subject: str = "",
+    details: Mapping[str, DetailValue] | None = None,
+) -> AuditEntry:
+    """Append one entry to the audit log and return it.
+
+    Call it inside the ``transaction.atomic()`` block of the action it records, so the entry
+    commits or rolls back with it; outside one it opens its own. Call it *last* in that
+    block: the chain head stays locked until the transaction ends, so appends from other
+    transactions wait for it.
+
+    ``subject`` names what was acted on (``"complaint:<uuid>"``); ``details`` is a small flat
+    mapping of str/int/bool/None. Neither may carry complaint content, IP addresses, user
+    agents or codenames. Raises ``ValueError`` for bad details or subject.
+    """
+    if len(subject) > MAX_SUBJECT or "\x00" in subject:
+        raise ValueError("audit subject too long or has NUL")
+    clean_details = _check_details(details or {})
+    action = AuditAction(action)
+    using = router.db_for_write(AuditEntry)
+    with transaction.atomic(using=using, savepoint=False):
+        head = _lock_head(using)
+        fields = EntryFields(
+            seq=head.seq + 1,
+            created_at=timezone.now(),
+            action=action.value,
+            actor_id=actor.pk if actor is not None else None,
+            actor_username=actor.get_username() if actor is not None else "",
+            agency_id=actor.agency_id if actor is not None else None,
+            subject=subject,
+            details=clean_details,
+            prev_hash=head.head_hash,
+        )
+        entry = AuditEntry(
+            seq=fields.seq,
+            created_at=fields.created_at,
+            action=fields.action,
+            actor_id=fields.actor_id,
+            actor_username=fields.actor_username,
+            agency_id=fields.agency_id,
+            subject=subject,
+            details=clean_details,
+            prev_hash=fields.prev_hash,
+            entry_hash=fields.digest(),
+        )
+        entry.save(using=using)
+        AuditChainHead.objects.using(using).filter(pk=HEAD_PK).update(
+            seq=entry.seq, head_hash=entry.entry_hash
+        )
+        every = checkpoint_every()
+        if every > 0 and entry.seq % every == 0:
+            _checkpoint_automatic(entry, using)
+    return entry
+
+
+def _checkpoint_automatic(entry: AuditEntry, using: str) -> None:
+    try:
+        key = signing.load_signing_key()
+    except signing.SigningKeyError as exc:
+        # Never fail a complaint because the checkpoint key is missing; verify reports the gap.
+        logger.warning("audit checkpoint at #%d skipped: %s", entry.seq, exc)
+        return
+    _checkpoint_write(key=key, seq=entry.seq, head_hash=entry.entry_hash, using=using)
+
+
+def _checkpoint_write(*, key: SigningKey, seq: int, head_hash: str, using: str) -> AuditCheckpoint:
+    created_at = timezone.now()
+    signed = key.sign(checkpoint_message(seq=seq, head_hash=head_hash, created_at=created_at))
+    checkpoint = AuditCheckpoint(
+        seq=seq,
+        head_hash=head_hash,
+        created_at=created_at,
+        signature=signed.signature.hex(),
+        public_key=signing.public_key_hex(key.verify_key),
+    )
+    checkpoint.save(using=using)
+    return checkpoint
+
+
+def audit_checkpoint_create(*, actor: StaffUser | None = None) -> AuditCheckpoint | None:
+    """Sign the current chain head now (``ombuds audit checkpoint``).
+
+    Records an ``AUDIT_CHECKPOINT`` entry first, so the checkpoint covers its own request.
+    Returns the existing checkpoint if the head is already signed. Raises
+    :class:`~ombuds.audit.signing.SigningKeyError` if there is no usable signing key.
+    """
+    key = signing.load_signing_key()
+    using = router.db_for_write(AuditEntry)
+    with transaction.atomic(using=using):
+        entry = audit_record(action=AuditAction.AUDIT_CHECKPOINT, actor=actor)
+        existing = AuditCheckpoint.objects.using(using).filter(seq=entry.seq).first()
+        if existing is not None:
+            return existing
+        return _checkpoint_write(key=key, seq=entry.seq, head_hash=entry.entry_hash, using=using)
+
+
+__all__ = ["AuditAction", "audit_checkpoint_create", "audit_record"]
