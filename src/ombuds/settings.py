@@ -182,3 +182,15 @@ LOGGING = {
 
 # Public-side guessing limit: attempts per codename-lookup bucket and global per minute.
 OMBUDS_RETURN_ATTEMPTS_PER_MINUTE = int(os.environ.get("OMBUDS_RETURN_ATTEMPTS_PER_MINUTE", 30))
+# Where "leave this site quickly" goes: an everyday site that draws no attention.
+OMBUDS_QUICK_EXIT_URL = os.environ.get("OMBUDS_QUICK_EXIT_URL", "https://ya.ru/")
+# A complainant's return-visit session ends after this many idle seconds.
+OMBUDS_COMPLAINANT_IDLE_SECONDS = int(os.environ.get("OMBUDS_COMPLAINANT_IDLE_SECONDS", 1800))
+# Cost of Argon2id for staff passwords and the keys under them: "moderate" in production;
+# the test settings lower it so the suite stays fast (never do that in a deployment).
+OMBUDS_PASSWORD_COST = os.environ.get("OMBUDS_PASSWORD_COST", "moderate")
+if OMBUDS_PASSWORD_COST == "minimum":
+    PASSWORD_HASHERS = ["ombuds.staff.hashers.FastArgon2PasswordHasher"]
+# Sign-in: after this many failures in a row, each further attempt waits longer (doubling).
+OMBUDS_SIGN_IN_FREE_FAILURES = 3
+OMBUDS_SIGN_IN_MAX_LOCK_SECONDS = 900

@@ -8,3 +8,5 @@ urlpatterns = [
         prefix_default_language=True,
     ),
 ]
+
+handler400 = "ombuds.intake.views.bad_request"

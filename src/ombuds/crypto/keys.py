@@ -233,19 +233,18 @@ def recover_private_key(
 # --- session wrapping -----------------------------------------------------------------------
 
 
-def session_wrap(private_key: PrivateKey) -> tuple[SessionKey, bytes]:
+def session_wrap(secret: bytes) -> tuple[SessionKey, bytes]:
     """Wrap an unlocked key for one session: the key goes to the cookie, the box to the store.
 
-    Neither half alone yields the private key (architecture.md, "Unlocking").
+    Neither half alone yields the secret (architecture.md, "Unlocking").
     """
     cookie_key = SessionKey(nacl.utils.random(nacl.secret.SecretBox.KEY_SIZE))
-    return cookie_key, bytes(
-        nacl.secret.SecretBox(cookie_key.reveal()).encrypt(private_key.reveal())
-    )
+    return cookie_key, bytes(nacl.secret.SecretBox(cookie_key.reveal()).encrypt(secret))
 
 
-def session_unwrap(cookie_key: SessionKey, wrapped: bytes) -> PrivateKey:
+def session_unwrap(cookie_key: SessionKey, wrapped: bytes) -> bytes:
+    """Inverse of :func:`session_wrap`; raises :class:`DecryptionFailed` on any mismatch."""
     try:
-        return PrivateKey(bytes(nacl.secret.SecretBox(cookie_key.reveal()).decrypt(wrapped)))
+        return bytes(nacl.secret.SecretBox(cookie_key.reveal()).decrypt(wrapped))
     except (nacl.exceptions.CryptoError, ValueError, TypeError) as exc:
         raise DecryptionFailed("session key does not unwrap") from exc

@@ -1,9 +1,155 @@
+"""Public pages. No JavaScript; every state change is a plain POST form.
+
+Views stay thin: a form validates, a service writes, a selector reads.
+"""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import time
+import uuid
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ombuds import crypto
+
+from . import selectors, services
+from .forms import CodenameForm, ComplaintForm, FollowUpForm, PersonFormSet, build_content, new_form_token
+
+SESSION_COMPLAINT = "complainant.complaint"
+SESSION_WRAPPED_KEY = "complainant.key"
+SESSION_SEEN = "complainant.seen"
+KEY_COOKIE = "ombuds_ck"
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A rejected form (missing or stale security token): say so plainly, save nothing."""
     return render(request, "intake/csrf_failure.html", status=403)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "intake/bad_request.html", status=400)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "intake/home.html")
+
+
+def _language() -> str:
+    lang = translation.get_language() or "ru"
+    return lang if lang in crypto.LANGUAGES else "ru"
+
+
+@require_http_methods(["GET", "POST"])
+def complaint_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ComplaintForm(request.POST)
+        persons = PersonFormSet(request.POST, prefix="person")
+        if form.is_valid() and persons.is_valid():
+            if not any(p.is_filled() for p in persons.forms):
+                persons.forms[0].add_error("name", _no_person_message())
+            else:
+                content = build_content(form, persons, language=_language())
+                try:
+                    receipt = services.complaint_submit(
+                        content=content, form_token=form.cleaned_data["form_token"]
+                    )
+                except services.DuplicateSubmission:
+                    return render(request, "intake/already_received.html", status=409)
+                return render(request, "intake/received.html",
+                              {"codename": receipt.codename.reveal().split(" ")})
+    else:
+        form = ComplaintForm(initial={"form_token": new_form_token()})
+        persons = PersonFormSet(prefix="person")
+    return render(request, "intake/complaint_form.html", {"form": form, "persons": persons})
+
+
+def _no_person_message() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("Please tell us about at least one person: a name, an age or a sex.")
+
+
+# --- return visits --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def return_visit(request: HttpRequest) -> HttpResponse:
+    form = CodenameForm(request.POST or None)
+    throttled = False
+    if request.method == "POST" and form.is_valid():
+        if services.guessing_is_throttled(settings.OMBUDS_RETURN_ATTEMPTS_PER_MINUTE):
+            throttled = True
+        else:
+            try:
+                codename = crypto.parse_codename(form.cleaned_data["codename"])
+                found = services.complainant_unlock(codename=codename)
+            except crypto.InvalidCodename:
+                services.guess_record_failure()
+                found = None
+            if found is not None:
+                public_id, data_key = found
+                request.session.cycle_key()
+                cookie_key, wrapped = crypto.session_wrap(data_key.reveal())
+                request.session[SESSION_COMPLAINT] = str(public_id)
+                request.session[SESSION_WRAPPED_KEY] = wrapped.hex()
+                request.session[SESSION_SEEN] = int(time.time())
+                response = HttpResponseRedirect(reverse("intake:my_complaint"))
+                response.set_cookie(KEY_COOKIE, cookie_key.reveal().hex(), max_age=None,
+                                    httponly=True, samesite="Strict", secure=settings.SECURE_HTTPS)
+                return response
+            form.add_error("codename", _unknown_codename_message())
+    status = 429 if throttled else 200
+    return render(request, "intake/return.html", {"form": form, "throttled": throttled}, status=status)
+
+
+def _unknown_codename_message() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("We could not find a complaint with this codename. Check each word and try again.")
+
+
+def _complainant_access(request: HttpRequest) -> tuple[uuid.UUID, crypto.DataKey] | None:
+    public_id = request.session.get(SESSION_COMPLAINT)
+    wrapped = request.session.get(SESSION_WRAPPED_KEY)
+    cookie = request.COOKIES.get(KEY_COOKIE, "")
+    seen = request.session.get(SESSION_SEEN, 0)
+    if not public_id or not wrapped or not cookie:
+        return None
+    if time.time() - seen > settings.OMBUDS_COMPLAINANT_IDLE_SECONDS:
+        request.session.flush()
+        return None
+    try:
+        key = crypto.session_unwrap(crypto.SessionKey(bytes.fromhex(cookie)), bytes.fromhex(wrapped))
+    except (crypto.DecryptionFailed, ValueError):
+        return None
+    request.session[SESSION_SEEN] = int(time.time())
+    return uuid.UUID(public_id), crypto.DataKey(key)
+
+
+@require_http_methods(["GET", "POST"])
+def my_complaint(request: HttpRequest) -> HttpResponse:
+    access = _complainant_access(request)
+    if access is None:
+        return HttpResponseRedirect(reverse("intake:return"))
+    public_id, data_key = access
+    form = FollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.complainant_follow_up(public_id=public_id, data_key=data_key,
+                                       text=form.cleaned_data["text"])
+        return HttpResponseRedirect(reverse("intake:my_complaint") + "?sent=1")
+    view = selectors.complaint_get_for_complainant(public_id=public_id, data_key=data_key)
+    return render(request, "intake/my_complaint.html",
+                  {"complaint": view, "form": form, "sent": request.GET.get("sent") == "1"})
+
+
+@require_POST
+def leave(request: HttpRequest) -> HttpResponse:
+    request.session.flush()
+    response = HttpResponseRedirect(reverse("intake:home"))
+    response.delete_cookie(KEY_COOKIE)
+    return response

@@ -24,6 +24,8 @@ class Installation(models.Model):
 
     codename_key = models.BinaryField()
     escrow_public_key = models.BinaryField()
+    #: A demo install (``ombuds demo``): enables printing demo second-factor codes.
+    is_demo = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     @classmethod
@@ -50,6 +52,9 @@ class Agency(models.Model):
     name_ru = models.CharField(max_length=200)
     name_en = models.CharField(max_length=200)
     public_key = models.BinaryField()
+    #: The agency's private key sealed to the offline escrow key, so it is never lost and new
+    #: members can be granted it by whoever holds the escrow key.
+    escrow_wrapped = models.BinaryField(default=b"")
     #: The working group receives every complaint; the others only with the complainant's consent.
     receives_all = models.BooleanField(default=False)
     retention_days = models.PositiveIntegerField(default=730)

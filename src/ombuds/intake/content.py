@@ -1,0 +1,48 @@
+"""What a complainant sends, as a plain value, and its (de)serialisation for encryption."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PersonConcerned:
+    name: str = ""
+    age: str = ""
+    sex: str = ""
+
+
+@dataclass(frozen=True)
+class ComplaintContent:
+    filer_role: str
+    acts: tuple[str, ...]
+    when_kind: str
+    when_value: str
+    place: str
+    persons: tuple[PersonConcerned, ...]
+    perpetrators: tuple[str, ...]
+    perpetrator_details: str
+    held_now: str
+    account: str
+    contact: str
+    language: str
+    other_act: str = ""
+    consent: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_bytes(self) -> bytes:
+        data = asdict(self)
+        data["v"] = SCHEMA_VERSION
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> ComplaintContent:
+        data: dict[str, Any] = json.loads(raw.decode("utf-8"))
+        data.pop("v", None)
+        data["persons"] = tuple(PersonConcerned(**p) for p in data.get("persons", ()))
+        for key in ("acts", "perpetrators", "consent"):
+            data[key] = tuple(data.get(key, ()))
+        return cls(**data)

@@ -1,0 +1,108 @@
+"""Complaints as stored: ciphertext plus the least metadata a queue needs.
+
+Plaintext columns are limited to workflow metadata (architecture.md): the day received, urgency,
+status. Everything the complainant wrote, including whom it is about and how to reach them, is in
+``ciphertext``; the data key exists only sealed to the complainant and to consented agencies.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ombuds.staff.models import Agency, StaffUser
+
+
+class ComplaintStatus(models.TextChoices):
+    NEW = "new", _("New")
+    IN_REVIEW = "in_review", _("In review")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
+
+
+class Complaint(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    #: Keyed hash of the codename (crypto.complainant_keys): finds the complaint, reveals nothing.
+    lookup_id = models.BinaryField(unique=True)
+    complainant_public_key = models.BinaryField()
+    #: The data key sealed to the complainant's codename-derived key.
+    sealed_for_complainant = models.BinaryField()
+    ciphertext = models.BinaryField()
+    #: A day, not a time: finer timestamps would help match a complaint to network records.
+    received_on = models.DateField()
+    urgent = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=ComplaintStatus.choices, default=ComplaintStatus.NEW)
+    status_changed_on = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["-urgent", "received_on"], name="complaint_queue")]
+
+    def __str__(self) -> str:
+        return f"complaint {self.public_id}"
+
+    @property
+    def aad(self) -> bytes:
+        return b"complaint:" + self.public_id.bytes
+
+
+class ComplaintKeyGrant(models.Model):
+    """The complaint's data key sealed to one consented agency's public key.
+
+    The set of grants *is* the consent: an agency without a row here has no way to read it.
+    """
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="key_grants")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="complaint_grants")
+    sealed_data_key = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "agency"], name="one_key_per_agency")
+        ]
+
+
+class MessageDirection(models.TextChoices):
+    FROM_COMPLAINANT = "in", _("From the complainant")
+    FROM_STAFF = "out", _("From staff")
+
+
+class Message(models.Model):
+    """A follow-up from the complainant or a reply from staff, under the complaint's data key."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="messages")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    direction = models.CharField(max_length=3, choices=MessageDirection.choices)
+    author = models.ForeignKey(StaffUser, null=True, blank=True, on_delete=models.SET_NULL)
+    author_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.SET_NULL)
+    sent_on = models.DateField()
+    ciphertext = models.BinaryField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    @property
+    def aad(self) -> bytes:
+        return b"message:" + self.complaint.public_id.bytes + self.public_id.bytes
+
+
+class UsedFormToken(models.Model):
+    """One-time tokens of submitted public forms, so a form posted twice saves one complaint.
+
+    Only a keyed hash of the token is kept, with the day; nothing links it to the complaint.
+    """
+
+    token_hash = models.BinaryField(unique=True)
+    used_on = models.DateField()
+
+
+class GuessWindow(models.Model):
+    """Counts unknown-codename attempts per minute, for everyone at once.
+
+    Guessing is slowed down without knowing who guesses: no IP address is ever read, so the
+    limiter is global (decision 0003).
+    """
+
+    minute = models.BigIntegerField(unique=True)
+    failures = models.PositiveIntegerField(default=0)

@@ -1,0 +1,117 @@
+"""Reads of complaints. Every read of protected content goes through here and through
+:func:`access_complaint`, the one place that decides who may see a complaint.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from ombuds import crypto
+from ombuds.audit.models import AuditAction
+from ombuds.audit.services import audit_record
+from ombuds.staff.models import Agency, StaffUser
+
+from .content import ComplaintContent
+from .models import Complaint, ComplaintKeyGrant, ComplaintStatus, MessageDirection
+
+
+@dataclass(frozen=True)
+class MessageView:
+    direction: MessageDirection
+    sent_on: datetime.date
+    text: str
+    agency: Agency | None
+
+
+@dataclass(frozen=True)
+class ComplaintView:
+    """A decrypted complaint, for one request; never cached, never stored."""
+
+    public_id: uuid.UUID
+    received_on: datetime.date
+    status: ComplaintStatus
+    urgent: bool
+    content: ComplaintContent
+    messages: tuple[MessageView, ...]
+    agencies: tuple[Agency, ...]
+
+
+def access_complaint(*, user: StaffUser, complaint: Complaint) -> bool:
+    """May ``user`` read ``complaint``? Only readers of an agency the complainant consented to."""
+    if not user.is_authenticated or not user.is_active or not user.reads_complaints:
+        return False
+    return ComplaintKeyGrant.objects.filter(complaint=complaint, agency_id=user.agency_id).exists()
+
+
+def complaint_queue_for_user(*, user: StaffUser) -> QuerySet[Complaint]:
+    """Metadata of the complaints the user's agency may read: urgent first, oldest first."""
+    if not user.reads_complaints:
+        return Complaint.objects.none()
+    return (
+        Complaint.objects.filter(key_grants__agency_id=user.agency_id)
+        .only("public_id", "received_on", "urgent", "status", "status_changed_on")
+        .order_by("-urgent", "status", "received_on", "pk")
+    )
+
+
+def complaint_data_key_for_agency(
+    *, complaint: Complaint, agency: Agency, agency_private_key: crypto.PrivateKey
+) -> crypto.DataKey:
+    grant = ComplaintKeyGrant.objects.get(complaint=complaint, agency=agency)
+    return crypto.unseal_data_key(agency_private_key, bytes(grant.sealed_data_key))
+
+
+def decrypt_complaint(*, complaint: Complaint, data_key: crypto.DataKey) -> ComplaintView:
+    content = ComplaintContent.from_bytes(
+        crypto.decrypt(data_key, bytes(complaint.ciphertext), aad=complaint.aad)
+    )
+    messages = tuple(
+        MessageView(
+            direction=MessageDirection(m.direction),
+            sent_on=m.sent_on,
+            text=crypto.decrypt(data_key, bytes(m.ciphertext), aad=m.aad).decode("utf-8"),
+            agency=m.author_agency,
+        )
+        for m in complaint.messages.select_related("author_agency", "complaint")
+    )
+    agencies = tuple(g.agency for g in complaint.key_grants.select_related("agency"))
+    return ComplaintView(
+        public_id=complaint.public_id,
+        received_on=complaint.received_on,
+        status=ComplaintStatus(complaint.status),
+        urgent=complaint.urgent,
+        content=content,
+        messages=messages,
+        agencies=agencies,
+    )
+
+
+def complaint_get_for_user(
+    *, user: StaffUser, public_id: uuid.UUID, agency_private_key: crypto.PrivateKey
+) -> tuple[Complaint, ComplaintView, crypto.DataKey]:
+    """Decrypt a complaint for a staff member and record the read in the audit log.
+
+    Raises ``Complaint.DoesNotExist`` when there is no such complaint *or* the user may not
+    read it, so a refusal says nothing about whether it exists.
+    """
+    complaint = Complaint.objects.filter(public_id=public_id).first()
+    if complaint is None or not access_complaint(user=user, complaint=complaint):
+        raise Complaint.DoesNotExist
+    assert user.agency is not None  # guaranteed by access_complaint
+    data_key = complaint_data_key_for_agency(
+        complaint=complaint, agency=user.agency, agency_private_key=agency_private_key
+    )
+    view = decrypt_complaint(complaint=complaint, data_key=data_key)
+    with transaction.atomic():
+        audit_record(action=AuditAction.COMPLAINT_READ, actor=user, subject=f"complaint:{public_id}")
+    return complaint, view, data_key
+
+
+def complaint_get_for_complainant(*, public_id: uuid.UUID, data_key: crypto.DataKey) -> ComplaintView:
+    complaint = Complaint.objects.get(public_id=public_id)
+    return decrypt_complaint(complaint=complaint, data_key=data_key)

@@ -1,0 +1,202 @@
+"""Writes about complaints. Each service is atomic and records its audit entry in the same
+transaction (house-style: ``<noun>_<verb>``, keyword-only arguments).
+
+Plaintext exists only in memory here: content is encrypted before any row is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ombuds import crypto
+from ombuds.audit.models import AuditAction
+from ombuds.audit.services import audit_record
+from ombuds.staff.models import Agency, AgencyKind, Installation, StaffUser
+
+from .content import ComplaintContent
+from .models import (
+    Complaint,
+    ComplaintKeyGrant,
+    ComplaintStatus,
+    GuessWindow,
+    Message,
+    MessageDirection,
+    UsedFormToken,
+)
+
+#: Consent boxes on the public form, by the kind of agency they let in.
+CONSENT_KINDS = {"prosecutor": AgencyKind.PROSECUTOR, "interior": AgencyKind.INTERIOR}
+
+
+class DuplicateSubmission(Exception):
+    """This form was already submitted once; nothing new was saved."""
+
+
+class ComplaintNotFound(Exception):
+    """No such complaint, or the caller may not see it (callers cannot tell which)."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    codename: crypto.Codename
+    public_id: uuid.UUID
+
+
+def recipient_agencies(consent: tuple[str, ...]) -> list[Agency]:
+    """The agencies a complaint is sealed to: those that receive all, plus consented kinds."""
+    kinds = [CONSENT_KINDS[c] for c in consent if c in CONSENT_KINDS]
+    return list(Agency.objects.filter(Q(receives_all=True) | Q(kind__in=kinds)))
+
+
+def _token_hash(token: str) -> bytes:
+    return hashlib.sha256(b"ombuds.form-token:" + token.encode()).digest()
+
+
+def complaint_submit(*, content: ComplaintContent, form_token: str) -> Receipt:
+    """Encrypt and store a new complaint; return the codename, which is never stored.
+
+    Raises :class:`DuplicateSubmission` if ``form_token`` was used before (a form posted
+    twice): the first complaint stands and no second one is made.
+    """
+    install = Installation.current()
+    agencies = recipient_agencies(content.consent)
+    if not any(a.receives_all for a in agencies):
+        raise Installation.DoesNotExist("no agency receives complaints: run `ombuds demo` or set one up")
+    today = timezone.localdate()
+    public_id = uuid.uuid4()
+    codename = crypto.generate_codename(content.language if content.language in crypto.LANGUAGES else "ru")
+    keys = crypto.complainant_keys(codename, install.install_key())
+    data_key = crypto.new_data_key()
+    complaint = Complaint(
+        public_id=public_id,
+        lookup_id=keys.lookup_id,
+        complainant_public_key=keys.keypair.public_key,
+        sealed_for_complainant=crypto.seal_data_key(keys.keypair.public_key, data_key),
+        received_on=today,
+        status_changed_on=today,
+        urgent=content.held_now == "yes",
+    )
+    complaint.ciphertext = crypto.encrypt(data_key, content.to_bytes(), aad=complaint.aad)
+    grants = [
+        ComplaintKeyGrant(agency=a, sealed_data_key=crypto.seal_data_key(bytes(a.public_key), data_key))
+        for a in agencies
+    ]
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                UsedFormToken.objects.create(token_hash=_token_hash(form_token), used_on=today)
+        except IntegrityError as exc:
+            raise DuplicateSubmission from exc
+        complaint.save(force_insert=True)
+        for g in grants:
+            g.complaint = complaint
+        ComplaintKeyGrant.objects.bulk_create(grants)
+        audit_record(
+            action=AuditAction.COMPLAINT_SUBMITTED,
+            subject=f"complaint:{public_id}",
+            details={"urgent": complaint.urgent, "agencies": ",".join(sorted(a.slug for a in agencies))},
+        )
+    return Receipt(codename=codename, public_id=public_id)
+
+
+# --- the complainant's side -----------------------------------------------------------------
+
+# A sealed box to a throwaway key, opened on a miss so that a wrong codename costs the same
+# public-key work as a right one.
+_DECOY_KEYS = crypto.generate_keypair()
+_DECOY_SEALED = crypto.seal(_DECOY_KEYS.public_key, bytes(32))
+
+
+def complainant_unlock(*, codename: crypto.Codename) -> tuple[uuid.UUID, crypto.DataKey] | None:
+    """Find the complaint of a codename and unseal its data key; None for any unknown codename.
+
+    Unknown codenames are counted (globally, per minute) so guessing can be slowed down
+    without knowing who guesses.
+    """
+    keys = crypto.complainant_keys(codename, Installation.current().install_key())
+    row = (
+        Complaint.objects.filter(lookup_id=keys.lookup_id)
+        .values_list("public_id", "sealed_for_complainant")
+        .first()
+    )
+    if row is None:
+        crypto.unseal(_DECOY_KEYS.private_key, _DECOY_SEALED)
+        guess_record_failure()
+        return None
+    public_id, sealed = row
+    return public_id, crypto.unseal_data_key(keys.keypair.private_key, bytes(sealed))
+
+
+def _current_minute() -> int:
+    return int(timezone.now().timestamp() // 60)
+
+
+def guess_record_failure() -> None:
+    minute = _current_minute()
+    with transaction.atomic():
+        updated = GuessWindow.objects.filter(minute=minute).update(failures=F("failures") + 1)
+        if not updated:
+            try:
+                with transaction.atomic():
+                    GuessWindow.objects.create(minute=minute, failures=1)
+            except IntegrityError:
+                GuessWindow.objects.filter(minute=minute).update(failures=F("failures") + 1)
+        GuessWindow.objects.filter(minute__lt=minute - 60).delete()
+
+
+def guessing_is_throttled(limit: int) -> bool:
+    """True while more than ``limit`` unknown codenames were tried in the current minute."""
+    row = GuessWindow.objects.filter(minute=_current_minute()).values_list("failures", flat=True).first()
+    return row is not None and row >= limit
+
+
+def complainant_follow_up(*, public_id: uuid.UUID, data_key: crypto.DataKey, text: str) -> None:
+    """Add the complainant's follow-up message, encrypted under the complaint's data key."""
+    complaint = Complaint.objects.get(public_id=public_id)
+    message = Message(complaint=complaint, direction=MessageDirection.FROM_COMPLAINANT,
+                      sent_on=timezone.localdate())
+    message.ciphertext = crypto.encrypt(data_key, text.encode("utf-8"), aad=message.aad)
+    with transaction.atomic():
+        message.save(force_insert=True)
+        if complaint.status in (ComplaintStatus.ANSWERED, ComplaintStatus.CLOSED):
+            Complaint.objects.filter(pk=complaint.pk).update(
+                status=ComplaintStatus.IN_REVIEW, status_changed_on=timezone.localdate()
+            )
+        audit_record(action=AuditAction.COMPLAINANT_FOLLOWED_UP, subject=f"complaint:{public_id}")
+
+
+# --- the staff side -------------------------------------------------------------------------
+
+
+def complaint_reply(
+    *, user: StaffUser, complaint: Complaint, data_key: crypto.DataKey, text: str
+) -> Message:
+    """A staff reply the complainant will read on their next visit."""
+    message = Message(complaint=complaint, direction=MessageDirection.FROM_STAFF, author=user,
+                      author_agency=user.agency, sent_on=timezone.localdate())
+    message.ciphertext = crypto.encrypt(data_key, text.encode("utf-8"), aad=message.aad)
+    with transaction.atomic():
+        message.save(force_insert=True)
+        Complaint.objects.filter(pk=complaint.pk).update(
+            status=ComplaintStatus.ANSWERED, status_changed_on=timezone.localdate()
+        )
+        audit_record(action=AuditAction.COMPLAINT_REPLIED, actor=user,
+                     subject=f"complaint:{complaint.public_id}")
+    return message
+
+
+def complaint_set_status(*, user: StaffUser, complaint: Complaint, status: ComplaintStatus) -> None:
+    with transaction.atomic():
+        old = complaint.status
+        Complaint.objects.filter(pk=complaint.pk).update(
+            status=status, status_changed_on=timezone.localdate()
+        )
+        audit_record(action=AuditAction.COMPLAINT_STATUS_CHANGED, actor=user,
+                     subject=f"complaint:{complaint.public_id}",
+                     details={"from": old, "to": str(status)})
