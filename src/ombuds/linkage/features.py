@@ -10,6 +10,7 @@ import pandas as pd
 
 from ombuds.linkage.normalise import (
     is_initial,
+    is_known_given_name,
     name_initial,
     name_skeleton,
     normalise_name,
@@ -20,15 +21,15 @@ from ombuds.linkage.records import PartialDate, PersonRecord, parse_partial_date
 
 _PATRONYMIC_END = re.compile(r"(ovich|evich|ovna|evna|ichna|ogly|ogli|kyzy|kizi)$")
 _FAMILY_END = re.compile(
-    r"(ov|ev|yov|in|yn|ova|eva|ina|yna|skiy|skii|ski|sky|skaya|skaia|ko|uk|yuk|enko|dze|"
-    r"shvili|yan|ian|aev|iev)$"
+    r"(ov|ev|in|ova|eva|ina|skiy|skii|ski|sky|skaya|skaia|enko|dze|shvili|yan|ian)$"
 )
+_CYRILLIC_TEXT = re.compile(r"[\u0400-\u04ff]")
 _EPOCH = date(1900, 1, 1).toordinal()
 
 FEATURE_COLUMNS: tuple[str, ...] = (
     "unique_id", "source", "given_key", "given_skel", "given_init", "fam_key", "fam_skel",
     "pat_key", "pat_init", "sex", "by_lo", "by_hi", "bm", "bd", "place_key", "ev_lo",
-    "ev_hi", "death_day", "event_type",
+    "ev_hi", "ev_ym", "death_day", "event_type",
 )  # fmt: skip
 
 
@@ -50,18 +51,24 @@ def split_full_name(full_name: str) -> tuple[str, str, str]:
     for i, word in enumerate(latin):
         if not is_initial(tokens[i]) and _PATRONYMIC_END.search(word):
             roles[i] = "p"
+    known_given = [is_known_given_name(t) and not is_initial(t) for t in tokens]
     for i, word in enumerate(latin):
-        if not roles[i] and not is_initial(tokens[i]) and _FAMILY_END.search(word):
+        if not (roles[i] or is_initial(tokens[i]) or known_given[i]) and _FAMILY_END.search(word):
             roles[i] = "f"
             break
     if "f" not in roles:
         free = [i for i, r in enumerate(roles) if not r]
+        words = [i for i in free if not is_initial(tokens[i])]
+        unknown = [i for i in words if not known_given[i]]
         if len(tokens) == 3 and roles[2] == "p" and not roles[0]:
             roles[0] = "f"  # Family Given Patronymic
-        elif len(free) >= 2:
-            # "M. Smith" and "Smith M.": the word that is not an initial is the family name.
-            words = [i for i in free if not is_initial(tokens[i])]
-            roles[words[-1] if words else free[-1]] = "f"
+        elif len(free) >= 2 and len(unknown) == 1:
+            roles[unknown[0]] = "f"  # the one word that is not a known given name
+        elif len(free) >= 2 and words:
+            # Russian lists put the family name first, Latin ones last; "Smith M." and
+            # "M. Smith": the word that is not an initial is the family name.
+            cyrillic = bool(_CYRILLIC_TEXT.search(full_name))
+            roles[words[0] if cyrillic else words[-1]] = "f"
     given_parts = [t for t, r in zip(tokens, roles, strict=True) if not r]
     # With initials ("Dzhabrailov M. A."), the second initial is the patronymic.
     if "p" not in roles and len(given_parts) == 2 and all(is_initial(t) for t in given_parts):
@@ -129,12 +136,13 @@ def record_features(record: PersonRecord) -> dict[str, object]:
         "place_key": normalise_place(record.place) or None,
         "ev_lo": ev_lo,
         "ev_hi": ev_hi,
+        "ev_ym": event.year * 12 + event.month if event and event.month else None,
         "death_day": death_day,
         "event_type": event_type or None,
     }
 
 
-_INT_COLUMNS = ("by_lo", "by_hi", "bm", "bd", "ev_lo", "ev_hi", "death_day")
+_INT_COLUMNS = ("by_lo", "by_hi", "bm", "bd", "ev_lo", "ev_hi", "ev_ym", "death_day")
 
 
 def records_to_frame(records: Sequence[PersonRecord]) -> pd.DataFrame:

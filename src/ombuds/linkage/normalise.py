@@ -48,10 +48,11 @@ _FOLD_RULES: tuple[tuple[str, str], ...] = (
     (r"shch|shh|sch", "S"),
     (r"tch|ch", "C"),
     (r"sh", "S"),
+    (r"(?<=[aeiou])j(?=[aeiou]|$)", "i"),  # GOST/German j = й between vowels: Isajov
     (r"dzh|dj|dz(?=[aeiou])|j", "J"),
     (r"zh", "Z"),
     (r"kh|h", "H"),
-    (r"x", "ks"),
+    (r"x", "H"),  # GOST 7.79-B writes х as x: Axmedov
     (r"ts|tz|cz|c", "T"),
     (r"ph", "f"),
     (r"w", "v"),
@@ -164,6 +165,14 @@ def _build_variant_map() -> dict[str, str]:
 
 
 _VARIANTS = _build_variant_map()
+
+
+KNOWN_GIVEN_NAMES: frozenset[str] = frozenset(_VARIANTS.values())
+
+
+def is_known_given_name(text: str) -> bool:
+    """True if ``text`` is a spelling of a given name in the variant dictionary."""
+    return normalise_name(text, "given") in KNOWN_GIVEN_NAMES
 
 
 def _canonical_given(folded: str) -> str:

@@ -1,0 +1,327 @@
+"""The Splink model: comparisons, blocking rules, training and prediction.
+
+Comparisons are written as SQL over the columns of ``features.py`` so that one definition
+runs on DuckDB and on Spark; only the name of the Jaro-Winkler function differs.
+
+Each coincidence is counted in exactly one comparison. A swapped given and family name is
+one level of the single ``name`` comparison: were it a level of a given-name and of a
+family-name comparison, the two levels would always fire together and EM would drive one of
+their m probabilities to zero and fail.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandas as pd
+
+Backend = Literal["duckdb", "spark"]
+log = logging.getLogger(__name__)
+
+_JW = {"duckdb": "jaro_winkler_similarity", "spark": "jaro_winkler"}
+
+
+def _level(sql: str, label: str, m: float, *, null: bool = False) -> dict[str, Any]:
+    level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
+    if null:
+        level["is_null_level"] = True
+    else:
+        level["m_probability"] = m
+    return level
+
+
+def _else(m: float) -> dict[str, Any]:
+    return {"sql_condition": "ELSE", "label_for_charts": "else", "m_probability": m}
+
+
+def comparisons(backend: Backend) -> list[dict[str, Any]]:
+    """The ombuds comparisons, with prior m probabilities used when EM cannot run."""
+    jw = _JW[backend]
+
+    def sim(col: str, threshold: float) -> str:
+        return f"{jw}({col}_l, {col}_r) >= {threshold}"
+
+    fam_eq = "fam_key_l = fam_key_r"
+    given_eq = "given_key_l = given_key_r"
+    name = {
+        "output_column_name": "name",
+        "comparison_levels": [
+            _level("fam_key_l IS NULL OR fam_key_r IS NULL", "family name missing", 0.0, null=True),
+            _level(f"{fam_eq} AND {given_eq}", "family and given exact", 0.55),
+            _level(
+                "fam_key_l = given_key_r AND given_key_l = fam_key_r",
+                "given and family swapped",
+                0.03,
+            ),
+            _level(f"{fam_eq} AND given_skel_l = given_skel_r", "family exact, given alike", 0.08),
+            _level(f"{sim('fam_key', 0.9)} AND {given_eq}", "family close, given exact", 0.12),
+            _level(
+                f"{sim('fam_key', 0.9)} AND (given_skel_l = given_skel_r "
+                f"OR {sim('given_key', 0.88)})",
+                "family close, given close",
+                0.05,
+            ),
+            _level(
+                f"{sim('fam_key', 0.9)} AND (given_key_l IS NULL OR given_key_r IS NULL) "
+                "AND given_init_l = given_init_r",
+                "family close, initial agrees",
+                0.1,
+            ),
+            _level(sim("fam_key", 0.9), "family close, given differs", 0.03),
+            _level(f"{given_eq} AND {sim('fam_key', 0.75)}", "given exact, family far", 0.02),
+            _else(0.02),
+        ],
+    }
+    patronymic = {
+        "output_column_name": "patronymic",
+        "comparison_levels": [
+            _level("pat_init_l IS NULL OR pat_init_r IS NULL", "patronymic missing", 0, null=True),
+            _level("pat_key_l = pat_key_r", "exact", 0.8),
+            _level(sim("pat_key", 0.88), "close", 0.1),
+            _level(
+                "(pat_key_l IS NULL OR pat_key_r IS NULL) AND pat_init_l = pat_init_r",
+                "initial agrees",
+                0.08,
+            ),
+            _else(0.02),
+        ],
+    }
+    birth = {
+        "output_column_name": "birth",
+        "comparison_levels": [
+            _level("by_lo_l IS NULL OR by_lo_r IS NULL", "birth unknown", 0, null=True),
+            _level(
+                "by_lo_l = by_lo_r AND bd_l IS NOT NULL AND bm_l = bm_r AND bd_l = bd_r",
+                "date exact",
+                0.5,
+            ),
+            _level(
+                "by_lo_l = by_lo_r AND bd_l IS NOT NULL AND bm_l = bd_r AND bd_l = bm_r",
+                "day and month swapped",
+                0.03,
+            ),
+            _level(
+                "by_lo_l = by_hi_l AND by_lo_r = by_hi_r AND by_lo_l = by_lo_r",
+                "same year",
+                0.2,
+            ),
+            _level("by_lo_l <= by_hi_r AND by_lo_r <= by_hi_l", "year ranges overlap", 0.17),
+            _level("by_lo_l <= by_hi_r + 1 AND by_lo_r <= by_hi_l + 1", "one year apart", 0.06),
+            _level("by_lo_l <= by_hi_r + 3 AND by_lo_r <= by_hi_l + 3", "three years apart", 0.02),
+            _else(0.02),
+        ],
+    }
+    sex = {
+        "output_column_name": "sex",
+        "comparison_levels": [
+            _level("sex_l IS NULL OR sex_r IS NULL", "sex unknown", 0, null=True),
+            _level("sex_l = sex_r", "same sex", 0.995),
+            _else(0.005),
+        ],
+    }
+    place = {
+        "output_column_name": "place",
+        "comparison_levels": [
+            _level("place_key_l IS NULL OR place_key_r IS NULL", "place unknown", 0, null=True),
+            _level("place_key_l = place_key_r", "same place", 0.85),
+            _level(sim("place_key", 0.88), "similar place", 0.05),
+            _else(0.1),
+        ],
+    }
+    event = {
+        "output_column_name": "event_date",
+        "comparison_levels": [
+            _level("ev_lo_l IS NULL OR ev_lo_r IS NULL", "event date unknown", 0, null=True),
+            _level(
+                "ev_lo_l = ev_hi_l AND ev_lo_r = ev_hi_r AND ev_lo_l = ev_lo_r",
+                "same day",
+                0.6,
+            ),
+            _level("ev_lo_l <= ev_hi_r AND ev_lo_r <= ev_hi_l", "periods overlap", 0.2),
+            _level("ev_lo_l <= ev_hi_r + 31 AND ev_lo_r <= ev_hi_l + 31", "within a month", 0.12),
+            _level("ev_lo_l <= ev_hi_r + 366 AND ev_lo_r <= ev_hi_l + 366", "within a year", 0.04),
+            _else(0.04),
+        ],
+    }
+    event_type = {
+        "output_column_name": "event_type",
+        "comparison_levels": [
+            _level("event_type_l IS NULL OR event_type_r IS NULL", "act unknown", 0, null=True),
+            _level("event_type_l = event_type_r", "same act", 0.8),
+            _else(0.2),
+        ],
+    }
+    return [name, patronymic, birth, sex, place, event, event_type]
+
+
+COMPARISON_NAMES: tuple[str, ...] = (
+    "name",
+    "patronymic",
+    "birth",
+    "sex",
+    "place",
+    "event_date",
+    "event_type",
+)
+
+# Union of these rules gives the candidate pairs. Each is an equality join, so the cost
+# stays near linear; together they tolerate an error in any one field.
+PREDICTION_BLOCKING_RULES: tuple[str, ...] = (
+    "l.fam_key = r.fam_key AND l.given_skel = r.given_skel",
+    "l.fam_skel = r.fam_skel AND l.given_key = r.given_key",
+    "l.fam_key = r.given_key AND l.given_key = r.fam_key",
+    "l.fam_key = r.fam_key AND l.by_lo = r.by_lo",
+    "l.fam_key = r.fam_key AND l.given_init = r.given_init AND l.place_key = r.place_key",
+    "l.fam_key = r.fam_key AND l.given_init = r.given_init AND l.ev_ym = r.ev_ym",
+    "l.given_key = r.given_key AND l.pat_key = r.pat_key AND l.by_lo = r.by_lo",
+    "l.given_key = r.given_key AND l.by_lo = r.by_lo AND l.bm = r.bm AND l.bd = r.bd",
+    "l.given_key = r.given_key AND l.place_key = r.place_key AND l.ev_lo = r.ev_lo",
+)
+
+# EM sessions: each rule leaves the other comparisons free to estimate.
+TRAINING_BLOCKING_RULES: tuple[str, ...] = (
+    "l.fam_key = r.fam_key AND l.given_key = r.given_key",
+    "l.by_lo = r.by_lo AND l.by_hi = r.by_hi AND l.bm = r.bm AND l.bd = r.bd",
+    "l.given_key = r.given_key AND l.place_key = r.place_key AND l.ev_lo = r.ev_lo",
+)
+
+
+def settings_dict(backend: Backend, probability_two_random_records_match: float) -> dict[str, Any]:
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "unique_id",
+        "comparisons": comparisons(backend),
+        "blocking_rules_to_generate_predictions": list(PREDICTION_BLOCKING_RULES),
+        "probability_two_random_records_match": probability_two_random_records_match,
+        "retain_matching_columns": True,
+        "retain_intermediate_calculation_columns": False,
+        "additional_columns_to_retain": ["source"],
+        "em_convergence": 0.001,
+        "max_iterations": 20,
+    }
+
+
+@dataclass
+class ModelRun:
+    """Scored candidate pairs (unique_id_l, unique_id_r, match_probability) and notes."""
+
+    pairs: pd.DataFrame
+    trained: list[str]
+    failed: list[str]
+    settings: dict[str, Any]
+
+
+def _make_db_api(backend: Backend) -> Any:
+    if backend == "duckdb":
+        import duckdb
+        from splink import DuckDBAPI
+
+        con = duckdb.connect()
+        return DuckDBAPI(connection=con)
+    from pyspark.sql import SparkSession
+    from splink import SparkAPI
+
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("ombuds-linkage")
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "4g")
+        .getOrCreate()
+    )
+    spark.sparkContext.setCheckpointDir("/tmp/ombuds-spark-checkpoints")
+    return SparkAPI(spark_session=spark, num_partitions_on_repartition=8)
+
+
+def run_model(
+    frame: pd.DataFrame,
+    *,
+    backend: Backend = "duckdb",
+    threshold: float = 0.0,
+    train: bool = True,
+    progress: Callable[[str, float], None] | None = None,
+) -> ModelRun:
+    """Train (when the data allow) and predict; return pairs with p >= ``threshold``.
+
+    Training steps that fail on degenerate data (too few records, a column always empty, no
+    pairs under a training rule) are skipped and the prior m probabilities stand; the
+    model's comparisons are restored after a failed EM session, because Splink removes the
+    comparisons of the training rule during EM and puts them back only on success.
+    Raises ``RuntimeError`` if a comparison is missing from the prediction output.
+    """
+    from splink import Linker
+
+    def report(stage: str, fraction: float) -> None:
+        if progress is not None:
+            progress(stage, fraction)
+
+    n = len(frame)
+    prior = min(0.5, 2.0 / max(n, 2))
+    settings = settings_dict(backend, prior)
+    db_api = _make_db_api(backend)
+    table = db_api.register(frame.astype(object).where(frame.notna(), None))
+    linker = Linker(table, settings, log_level=logging.WARNING)
+    trained: list[str] = []
+    failed: list[str] = []
+    if train and n >= 50:
+        steps: list[tuple[str, Callable[[], Any]]] = [
+            (
+                "estimate u",
+                lambda: linker.training.estimate_u_using_random_sampling(
+                    max_pairs=min(5e6, n * (n - 1) / 2), seed=42
+                ),
+            ),
+            (
+                "estimate match rate",
+                lambda: linker.training.estimate_probability_two_random_records_match(
+                    [
+                        "l.fam_key = r.fam_key AND l.given_key = r.given_key "
+                        "AND l.by_lo = r.by_lo AND l.pat_key = r.pat_key"
+                    ],
+                    recall=0.4,
+                ),
+            ),
+        ]
+        for rule in TRAINING_BLOCKING_RULES:
+            steps.append(
+                (
+                    f"EM on {rule}",
+                    lambda rule=rule: (
+                        linker.training.estimate_parameters_using_expectation_maximisation(
+                            rule, estimate_without_term_frequencies=True
+                        )
+                    ),
+                )
+            )
+        for i, (name, step) in enumerate(steps):
+            report(name, 0.1 + 0.5 * i / len(steps))
+            saved = copy.deepcopy(linker._settings_obj.core_model_settings)
+            try:
+                step()
+                trained.append(name)
+            except Exception as exc:  # noqa: BLE001 - Splink raises bare Exceptions on degenerate data
+                log.warning("linkage training step %r skipped: %s", name, exc)
+                linker._settings_obj.core_model_settings = saved
+                failed.append(name)
+        _check_comparisons(linker)
+    report("predict", 0.6)
+    predictions = linker.inference.predict(threshold_match_probability=threshold or None)
+    pairs = predictions.as_pandas_dataframe()
+    missing = [c for c in COMPARISON_NAMES if f"gamma_{c}" not in pairs.columns]
+    if missing:
+        raise RuntimeError(f"comparisons missing from the prediction output: {missing}")
+    model = linker.misc.save_model_to_json()
+    pairs = pairs[["unique_id_l", "unique_id_r", "match_probability"]].copy()
+    if backend == "duckdb":
+        db_api._con.close()
+    return ModelRun(pairs=pairs, trained=trained, failed=failed, settings=model)
+
+
+def _check_comparisons(linker: Any) -> None:
+    names = [c.output_column_name for c in linker._settings_obj.comparisons]
+    if sorted(names) != sorted(COMPARISON_NAMES):
+        raise RuntimeError(f"the model lost comparisons during training: {names}")
