@@ -58,7 +58,6 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Export")
     AUDIT_VIEWED = "audit_viewed", _("Audit log viewed")
     AUDIT_CHECKPOINT = "audit_checkpoint", _("Audit checkpoint signed")
-    AUDIT_VERIFIED = "audit_verified", _("Audit log verified")
 
 
 class AppendOnlyError(Exception):

@@ -177,7 +177,7 @@ def _checkpoint_write(*, key: SigningKey, seq: int, head_hash: str, using: str) 
     return checkpoint
 
 
-def audit_checkpoint_create(*, actor: StaffUser | None = None) -> AuditCheckpoint | None:
+def audit_checkpoint_create(*, actor: StaffUser | None = None) -> AuditCheckpoint:
     """Sign the current chain head now (``ombuds audit checkpoint``).
 
     Records an ``AUDIT_CHECKPOINT`` entry first, so the checkpoint covers its own request.

@@ -18,6 +18,8 @@ from pathlib import Path
 from django.conf import settings
 from nacl.signing import SigningKey, VerifyKey
 
+__all__ = ["SigningKey", "VerifyKey"]
+
 logger = logging.getLogger(__name__)
 
 

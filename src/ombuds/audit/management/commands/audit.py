@@ -1,0 +1,124 @@
+"""``ombuds audit``: verify the log, sign a checkpoint, show the public key.
+
+* ``ombuds audit verify [--public-key HEX ...] [--expect SEQ:HASH ...]`` - exit 0 with a
+  summary when the log is intact; otherwise exit 1 naming the first bad entry.
+* ``ombuds audit checkpoint`` - sign the current head now; prints the checkpoint as one JSON
+  line, fit to publish outside the server.
+* ``ombuds audit public-key`` - print the checkpoint signer's public key (hex), to publish.
+* ``ombuds audit init-key`` - create the signing key if missing (``ombuds init`` does this).
+"""
+
+from __future__ import annotations
+
+import json
+from argparse import ArgumentParser, ArgumentTypeError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ombuds.audit import signing
+from ombuds.audit.chain import timestamp_text
+from ombuds.audit.services import audit_checkpoint_create
+from ombuds.audit.verification import audit_verify
+
+
+def _hex_key(value: str) -> str:
+    value = value.strip().lower()
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        raise ArgumentTypeError("a public key is 64 hex digits")
+    return value
+
+
+def _expectation(value: str) -> tuple[int, str]:
+    seq, _, digest = value.partition(":")
+    try:
+        return int(seq), _hex_key(digest)
+    except ValueError as exc:
+        raise ArgumentTypeError("expected SEQ:HASH, e.g. 1000:9f86d0...") from exc
+
+
+class Command(BaseCommand):
+    help = "Verify the audit log, sign checkpoints, show the checkpoint public key."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        verify = sub.add_parser("verify", help="check every hash, link and checkpoint")
+        verify.add_argument(
+            "--public-key",
+            action="append",
+            type=_hex_key,
+            dest="public_keys",
+            help="trusted checkpoint signer (hex); repeatable. Default: this install's key",
+        )
+        verify.add_argument(
+            "--any-signer",
+            action="store_true",
+            help="accept checkpoints from any key whose signature is valid",
+        )
+        verify.add_argument(
+            "--expect",
+            action="append",
+            type=_expectation,
+            default=[],
+            help="SEQ:HASH from a published checkpoint; repeatable",
+        )
+        sub.add_parser("checkpoint", help="sign the current chain head now")
+        sub.add_parser("public-key", help="print the checkpoint signer's public key")
+        sub.add_parser("init-key", help="create the checkpoint signing key if missing")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        match options["subcommand"]:
+            case "verify":
+                self._verify(options)
+            case "checkpoint":
+                self._checkpoint()
+            case "public-key":
+                self.stdout.write(signing.public_key_hex(self._load_key().verify_key))
+            case "init-key":
+                key = signing.ensure_signing_key()
+                self.stdout.write(signing.public_key_hex(key))
+
+    def _load_key(self) -> signing.SigningKey:
+        try:
+            return signing.load_signing_key()
+        except signing.SigningKeyError as exc:
+            raise CommandError(str(exc)) from exc
+
+    def _verify(self, options: dict[str, Any]) -> None:
+        trusted: set[str] | None
+        if options["any_signer"]:
+            trusted = None
+        elif options["public_keys"]:
+            trusted = set(options["public_keys"])
+        else:
+            trusted = {signing.public_key_hex(self._load_key().verify_key)}
+        report = audit_verify(trusted_keys=trusted, expected=dict(options["expect"]))
+        for warning in report.warnings:
+            self.stderr.write(f"warning: {warning}")
+        first = report.first_problem
+        if first is not None:
+            for problem in sorted(report.problems, key=lambda p: p.seq):
+                self.stderr.write(str(problem))
+            raise CommandError(
+                f"audit log TAMPERED: first bad entry #{first.seq}: {first.message}",
+                returncode=1,
+            )
+        self.stdout.write(f"audit log intact: {report.summary()}")
+
+    def _checkpoint(self) -> None:
+        try:
+            checkpoint = audit_checkpoint_create()
+        except signing.SigningKeyError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            json.dumps(
+                {
+                    "seq": checkpoint.seq,
+                    "head_hash": checkpoint.head_hash,
+                    "created_at": timestamp_text(checkpoint.created_at),
+                    "signature": checkpoint.signature,
+                    "public_key": checkpoint.public_key,
+                },
+                sort_keys=True,
+            )
+        )

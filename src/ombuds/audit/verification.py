@@ -1,0 +1,231 @@
+"""Checking the audit log: the chain, the chain head and the signed checkpoints.
+
+:func:`audit_verify` reads the whole log in ``seq`` order and recomputes every hash. It
+writes nothing, so it can run against a replica or a restored backup.
+
+What each kind of tampering looks like to it:
+
+* an entry **edited** in place: its contents no longer match its ``entry_hash``;
+* an entry edited *and* re-hashed: the next entry's ``prev_hash`` no longer matches;
+* an entry **deleted**: a gap in ``seq`` (and a ``prev_hash`` mismatch after it);
+* an entry **inserted** or two **reordered**: ``seq`` and ``prev_hash`` no longer line up, and
+  the hashes cover ``seq``, so renumbering does not help;
+* the whole history **rewritten** consistently from some point: the signed checkpoints after
+  that point no longer match the entries they signed;
+* entries **cut from the end**: the chain head or a checkpoint names an entry that is gone
+  (cutting the end *and* the head and checkpoints is caught only by a checkpoint kept
+  outside the server: ``--expect``, docs/audit.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+
+from django.db import router
+from nacl.exceptions import BadSignatureError
+from nacl.exceptions import ValueError as NaclValueError
+from nacl.signing import VerifyKey
+
+from ombuds.audit.chain import GENESIS_HASH, EntryFields, checkpoint_message
+from ombuds.audit.models import AuditChainHead, AuditCheckpoint, AuditEntry
+
+ENTRY_COLUMNS = (
+    "seq",
+    "created_at",
+    "action",
+    "actor_id",
+    "actor_username",
+    "agency_id",
+    "subject",
+    "details",
+    "prev_hash",
+    "entry_hash",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    seq: int  # the first entry that is bad, or where the damage starts
+    message: str
+
+    def __str__(self) -> str:
+        return f"entry #{self.seq}: {self.message}"
+
+
+@dataclass
+class VerificationReport:
+    entries: int = 0
+    last_seq: int = 0
+    head_hash: str = GENESIS_HASH
+    checkpoints: int = 0
+    last_checkpoint_seq: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def first_problem(self) -> Problem | None:
+        return min(self.problems, key=lambda p: p.seq) if self.problems else None
+
+    def summary(self) -> str:
+        return (
+            f"{self.entries} entries (#1..#{self.last_seq}), head {self.head_hash[:16]}..., "
+            f"{self.checkpoints} signed checkpoints (last at #{self.last_checkpoint_seq})"
+        )
+
+
+def _checkpoint_problems(
+    checkpoint: AuditCheckpoint, trusted_keys: Collection[str] | None
+) -> list[Problem]:
+    problems = []
+    try:
+        VerifyKey(bytes.fromhex(checkpoint.public_key)).verify(
+            checkpoint_message(
+                seq=checkpoint.seq,
+                head_hash=checkpoint.head_hash,
+                created_at=checkpoint.created_at,
+            ),
+            bytes.fromhex(checkpoint.signature),
+        )
+    except (BadSignatureError, NaclValueError, ValueError, TypeError):
+        problems.append(Problem(checkpoint.seq, "its checkpoint signature is invalid"))
+    if trusted_keys is not None and checkpoint.public_key not in trusted_keys:
+        problems.append(
+            Problem(
+                checkpoint.seq,
+                f"its checkpoint is signed by an untrusted key {checkpoint.public_key[:16]}...",
+            )
+        )
+    return problems
+
+
+def audit_verify(
+    *,
+    trusted_keys: Collection[str] | None = None,
+    expected: Mapping[int, str] | None = None,
+    using: str | None = None,
+    max_problems: int = 100,
+) -> VerificationReport:
+    """Verify the whole log; return a report (``report.ok``, ``report.first_problem``).
+
+    ``trusted_keys`` (hex Ed25519 public keys): checkpoints signed by any other key are
+    problems; ``None`` accepts any key whose signature is valid (with a warning).
+    ``expected`` maps ``seq`` to an ``entry_hash`` known from outside (a published
+    checkpoint); a missing or different entry there is a problem.
+    """
+    using = using or router.db_for_read(AuditEntry)
+    report = VerificationReport()
+    problems = report.problems
+    checkpoints = {c.seq: c for c in AuditCheckpoint.objects.using(using).order_by("seq")}
+    expected = dict(expected or {})
+    last_good_checkpoint = 0
+
+    expected_seq, prev2_hash, prev_hash = 1, GENESIS_HASH, GENESIS_HASH
+    rows = AuditEntry.objects.using(using).order_by("seq").values_list(*ENTRY_COLUMNS)
+    for row in rows.iterator(chunk_size=2000):
+        if len(problems) >= max_problems:
+            report.warnings.append(f"stopped after {max_problems} problems")
+            break
+        seq, created_at, action, actor_id, username, agency_id, subject, details = row[:8]
+        stored_prev, stored_hash = row[8], row[9]
+        report.entries += 1
+        fields = EntryFields(
+            seq=seq,
+            created_at=created_at,
+            action=action,
+            actor_id=actor_id,
+            actor_username=username,
+            agency_id=agency_id,
+            subject=subject,
+            details=details,
+            prev_hash=stored_prev,
+        )
+        intact = fields.digest() == stored_hash
+        gap = seq != expected_seq
+        if seq > expected_seq:
+            problems.append(
+                Problem(expected_seq, f"entries #{expected_seq}..#{seq - 1} are missing")
+            )
+        elif seq < expected_seq:
+            problems.append(Problem(seq, "an entry out of sequence was inserted"))
+        if not intact:
+            problems.append(Problem(seq, "its contents do not match its hash: it was edited"))
+        if stored_prev != prev_hash and not gap:
+            # Name the entry where the damage most likely is. The hashes cover seq, so a
+            # moved entry fails its own hash; a link that skips one entry means that entry
+            # was slipped in; otherwise the entry before was rewritten and re-hashed.
+            if stored_prev == prev2_hash and seq > 1:
+                problems.append(Problem(seq - 1, "it was inserted: the next entry skips it"))
+            elif intact and seq > 1:
+                problems.append(
+                    Problem(
+                        seq - 1,
+                        f"it no longer matches the prev_hash of #{seq}: it was rewritten and "
+                        f"re-hashed (or #{seq} was)",
+                    )
+                )
+            else:
+                problems.append(Problem(seq, "its prev_hash does not match the entry before it"))
+        if seq in expected and expected.pop(seq) != stored_hash:
+            problems.append(Problem(seq, "its hash differs from the one published outside"))
+        checkpoint = checkpoints.get(seq)
+        if checkpoint is not None:
+            if checkpoint.head_hash != stored_hash:
+                problems.append(
+                    Problem(
+                        last_good_checkpoint + 1,
+                        f"the signed checkpoint at #{seq} no longer matches: an entry from "
+                        f"#{last_good_checkpoint + 1} to #{seq} was rewritten",
+                    )
+                )
+            elif not problems:
+                last_good_checkpoint = seq
+        expected_seq, prev2_hash, prev_hash = seq + 1, prev_hash, stored_hash
+        report.last_seq, report.head_hash = seq, stored_hash
+
+    last_seq = report.last_seq
+    for seq in sorted(expected):
+        problems.append(Problem(seq, "it is missing, but a hash was published for it"))
+    for checkpoint in checkpoints.values():
+        report.checkpoints += 1
+        report.last_checkpoint_seq = max(report.last_checkpoint_seq, checkpoint.seq)
+        problems.extend(_checkpoint_problems(checkpoint, trusted_keys))
+        if checkpoint.seq > last_seq:
+            problems.append(
+                Problem(
+                    last_seq + 1,
+                    f"it is missing, but checkpoint #{checkpoint.seq} signed the log up to "
+                    "there: entries were cut from the end",
+                )
+            )
+    head = AuditChainHead.objects.using(using).filter(pk=1).first()
+    if head is not None and (head.seq, head.head_hash) != (last_seq, report.head_hash):
+        if head.seq > last_seq:
+            problems.append(
+                Problem(last_seq + 1, f"the chain head says #{head.seq}: entries were cut")
+            )
+        else:
+            problems.append(
+                Problem(
+                    head.seq + 1 if head.seq < last_seq else last_seq,
+                    f"the chain head says #{head.seq} {head.head_hash[:16]}..., which does not "
+                    "match the log: entries were added or changed behind its back",
+                )
+            )
+    elif head is None and last_seq:
+        report.warnings.append("the chain head row is missing")
+
+    if trusted_keys is None and checkpoints:
+        report.warnings.append("checkpoint signer not pinned: pass --public-key")
+    if not checkpoints and last_seq:
+        report.warnings.append("no signed checkpoints yet: run `ombuds audit checkpoint`")
+    elif last_seq > report.last_checkpoint_seq:
+        report.warnings.append(
+            f"entries #{report.last_checkpoint_seq + 1}..#{last_seq} are not yet covered by a "
+            "signed checkpoint"
+        )
+    return report
