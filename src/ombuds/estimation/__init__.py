@@ -5,6 +5,7 @@ Pure Python (NumPy/SciPy), no Django. The web app and the ``ombuds estimate`` co
 :class:`EstimationRefused` that says why the data cannot support a number.
 """
 
+from ombuds.estimation.api import METHODS, estimate, estimate_strata
 from ombuds.estimation.data import (
     CaptureData,
     capture_data_from_clusters,
@@ -12,16 +13,23 @@ from ombuds.estimation.data import (
     read_clusters_csv,
     read_patterns_csv,
 )
+from ombuds.estimation.dga import estimate_dga
 from ombuds.estimation.errors import EstimationRefused
+from ombuds.estimation.lcmcr import estimate_lcmcr
 from ombuds.estimation.loglinear import estimate_loglinear
 from ombuds.estimation.result import EstimateResult
 
 __all__ = [
+    "METHODS",
     "CaptureData",
     "EstimateResult",
     "EstimationRefused",
     "capture_data_from_clusters",
+    "estimate",
+    "estimate_dga",
+    "estimate_lcmcr",
     "estimate_loglinear",
+    "estimate_strata",
     "merge_strata",
     "read_clusters_csv",
     "read_patterns_csv",
