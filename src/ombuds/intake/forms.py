@@ -180,9 +180,16 @@ def build_content(form: ComplaintForm, persons: Any, *, language: str) -> Compla
     )
 
 
+class SecretTextInput(forms.TextInput):
+    """A text box that never echoes its value back into the page (a codename is a secret)."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
 class CodenameForm(forms.Form):
     codename = TextField(label=_("Your codename"), max_length=200,
-                         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none",
+                         widget=SecretTextInput(attrs={"autocomplete": "off", "autocapitalize": "none",
                                                        "spellcheck": "false"}))
 
 

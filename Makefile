@@ -1,0 +1,60 @@
+# ombuds: `make help` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export OMBUDS_DATA_DIR ?= $(CURDIR)/var
+PYTEST_ARGS ?=
+
+.PHONY: help setup run test test-all test-slow e2e lint format typecheck contracts check bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) ## create .venv and install ombuds with its development tools
+	$(BIN)/ombuds compilemessages --ignore=.venv -v 0 2>/dev/null || true
+
+run: setup ## migrate the embedded SQLite database, load the demo, serve on http://127.0.0.1:8000
+	$(BIN)/ombuds demo
+	$(BIN)/ombuds collectstatic --noinput -v 0
+	$(BIN)/ombuds db_worker & WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	  $(BIN)/ombuds serve --bind 127.0.0.1:8000
+
+test: setup ## run the test suite (fast set; DATABASE_URL=postgres://... to run it on PostgreSQL)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+test-slow: setup ## run the slow tests (soak, Spark, simulations)
+	$(BIN)/pytest -m slow $(PYTEST_ARGS)
+
+e2e: setup ## run the browser tests (needs Debian's chromium)
+	$(BIN)/pytest -m e2e -p no:xdist $(PYTEST_ARGS)
+
+lint: setup ## ruff lint and format check
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
+
+format: setup ## format the code
+	$(BIN)/ruff format src tests bench tools
+	$(BIN)/ruff check --fix src tests bench tools
+
+typecheck: setup ## mypy (strict on crypto and estimation)
+	$(BIN)/mypy
+
+contracts: setup ## import-linter: the pure packages import no Django
+	$(BIN)/lint-imports
+
+check: lint typecheck contracts test ## everything CI runs except PostgreSQL and the browser
+
+bench: setup ## run the benchmarks and print their numbers
+	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/linkage.py --sizes 10000
+	$(BIN)/python bench/estimation.py --quick
+
+clean: ## remove the virtual environment and local data
+	rm -rf $(VENV) var
