@@ -302,6 +302,11 @@ def run_model(
             saved = copy.deepcopy(linker._settings_obj.core_model_settings)
             try:
                 step()
+                rate = linker._settings_obj._probability_two_random_records_match
+                if not 0.0 < rate < 1.0:
+                    # A deterministic rule that finds no pairs estimates a match rate of 0,
+                    # which makes every prediction fail on log(0).
+                    raise ValueError(f"estimated match rate {rate} is degenerate")
                 trained.append(name)
             except Exception as exc:  # noqa: BLE001 - Splink raises bare Exceptions on degenerate data
                 log.warning("linkage training step %r skipped: %s", name, exc)

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import pytest
+
+from ombuds.linkage import LinkageSettings, PersonRecord, link_records, pairwise_scores
+from ombuds.linkage.cluster import connected_components
+from ombuds.linkage.model import COMPARISON_NAMES, comparisons
+from ombuds.linkage.synthetic import SyntheticLists
+
+
+def _scores(lists: SyntheticLists, settings: LinkageSettings) -> tuple[float, float, float]:
+    result = link_records(lists.records, settings)
+    predicted = [result.clusters[r.key] for r in lists.records]
+    truth = [lists.truth[r.key] for r in lists.records]
+    s = pairwise_scores(predicted, truth)
+    return s.precision, s.recall, s.f1
+
+
+def test_cross_script_lists_link_with_high_precision_and_recall(
+    synthetic_lists: SyntheticLists,
+) -> None:
+    settings = LinkageSettings(unique_within=frozenset(synthetic_lists.unique_sources))
+    precision, recall, f1 = _scores(synthetic_lists, settings)
+    assert precision >= 0.97
+    assert recall >= 0.92
+    assert f1 >= 0.95
+
+
+def test_constrained_clustering_beats_connected_components_at_p_09(
+    synthetic_lists: SyntheticLists,
+) -> None:
+    records = synthetic_lists.records
+    settings = LinkageSettings(unique_within=frozenset(synthetic_lists.unique_sources))
+    result = link_records(records, settings)
+    index = {r.key: i for i, r in enumerate(records)}
+    strong = [p for p in result.pairs if p.probability >= 0.9]
+    import numpy as np
+
+    labels = connected_components(
+        len(records),
+        np.array([index[p.left] for p in strong], dtype=np.int64),
+        np.array([index[p.right] for p in strong], dtype=np.int64),
+    )
+    truth = [synthetic_lists.truth[r.key] for r in records]
+    baseline = pairwise_scores(labels.tolist(), truth)
+    ours = pairwise_scores([result.clusters[r.key] for r in records], truth)
+    assert ours.f1 > baseline.f1
+
+
+def test_every_comparison_survives_training_into_the_prediction(
+    synthetic_lists: SyntheticLists,
+) -> None:
+    result = link_records(synthetic_lists.records[:800], LinkageSettings())
+    assert result.trained, "training should run on 800 records"
+    assert [c["output_column_name"] for c in comparisons("duckdb")] == list(COMPARISON_NAMES)
+
+
+def test_no_two_comparisons_share_a_condition() -> None:
+    conditions = [
+        level["sql_condition"]
+        for comparison in comparisons("duckdb")
+        for level in comparison["comparison_levels"]
+        if level["sql_condition"] != "ELSE"
+    ]
+    assert len(conditions) == len(set(conditions))
+
+
+@pytest.mark.parametrize(
+    "records",
+    [
+        [],
+        [PersonRecord("1", "ngo", given_name="Магомед")],
+        [PersonRecord(str(i), "ngo") for i in range(60)],
+        [PersonRecord(str(i), "ngo", family_name="Исаев", given_name="Иса") for i in range(80)],
+    ],
+    ids=["no records", "one record", "all fields empty", "all records identical"],
+)
+def test_degenerate_lists_link_without_failing(records: list[PersonRecord]) -> None:
+    result = link_records(records, LinkageSettings())
+    assert set(result.clusters) == {r.key for r in records}
+
+
+def test_a_curated_list_keeps_identical_records_apart() -> None:
+    records = [PersonRecord(str(i), "ngo", family_name="Исаев", given_name="Иса") for i in range(3)]
+    result = link_records(records, LinkageSettings(unique_within=frozenset({"ngo"}), train=False))
+    assert result.cluster_count == 3
+
+
+def test_two_relatives_reporting_one_man_are_merged_across_scripts() -> None:
+    records = [
+        PersonRecord("1", "complaint", full_name="Джабраилов Магомед Ахмедович",
+                     birth_date="1975-04-02", place="с. Гойты", event_date="2001-03-05"),
+        PersonRecord("2", "complaint", full_name="Джабраилов Магомед",
+                     age=25, place="Гойты", event_date="2001-03-05"),
+        PersonRecord("3", "ngo", given_name="Mohammed", family_name="Jabrailov",
+                     patronymic="Akhmedovich", birth_date="1975-02-04", place="Goity"),
+        PersonRecord("4", "ngo", given_name="Ruslan", family_name="Isaev", birth_date="1960"),
+    ]  # fmt: skip
+    result = link_records(records, LinkageSettings(train=False))
+    clusters = result.clusters
+    assert clusters[("complaint", "1")] == clusters[("complaint", "2")] == clusters[("ngo", "3")]
+    assert clusters[("ngo", "4")] != clusters[("ngo", "3")]
+
+
+def test_progress_is_reported_up_to_completion() -> None:
+    seen: list[float] = []
+    link_records(
+        [PersonRecord("1", "a"), PersonRecord("2", "a")], progress=lambda s, f: seen.append(f)
+    )
+    assert seen[-1] == 1.0
+
+
+def test_decisions_naming_unknown_records_are_refused() -> None:
+    with pytest.raises(ValueError, match="unknown record"):
+        link_records([PersonRecord("1", "a")], decisions={(("a", "1"), ("a", "9")): True})
