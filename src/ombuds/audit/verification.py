@@ -103,6 +103,13 @@ def _checkpoint_problems(
     return problems
 
 
+def _broken_link(seq: int) -> Problem:
+    return Problem(
+        seq,
+        "its prev_hash does not match the entry before it: it was inserted, moved or rewritten",
+    )
+
+
 def audit_verify(
     *,
     trusted_keys: Collection[str] | None = None,
@@ -123,6 +130,7 @@ def audit_verify(
     checkpoints = {c.seq: c for c in AuditCheckpoint.objects.using(using).order_by("seq")}
     expected = dict(expected or {})
     last_good_checkpoint = 0
+    pending_link: int | None = None
 
     expected_seq, prev2_hash, prev_hash = 1, GENESIS_HASH, GENESIS_HASH
     rows = AuditEntry.objects.using(using).order_by("seq").values_list(*ENTRY_COLUMNS)
@@ -154,22 +162,29 @@ def audit_verify(
             problems.append(Problem(seq, "an entry out of sequence was inserted"))
         if not intact:
             problems.append(Problem(seq, "its contents do not match its hash: it was edited"))
-        if stored_prev != prev_hash and not gap:
-            # Name the entry where the damage most likely is. The hashes cover seq, so a
-            # moved entry fails its own hash; a link that skips one entry means that entry
-            # was slipped in; otherwise the entry before was rewritten and re-hashed.
-            if stored_prev == prev2_hash and seq > 1:
-                problems.append(Problem(seq - 1, "it was inserted: the next entry skips it"))
-            elif intact and seq > 1:
+        if pending_link is not None:
+            # The entry at pending_link is self-consistent but does not link to the one
+            # before it. If this entry accepts it as its predecessor, the one before was
+            # rewritten and re-hashed; if not, the entry at pending_link was slipped in.
+            if intact and not gap and stored_prev == prev_hash and pending_link > 1:
                 problems.append(
                     Problem(
-                        seq - 1,
-                        f"it no longer matches the prev_hash of #{seq}: it was rewritten and "
-                        f"re-hashed (or #{seq} was)",
+                        pending_link - 1,
+                        f"it no longer matches the prev_hash of #{pending_link}: it was "
+                        "rewritten and re-hashed",
                     )
                 )
             else:
-                problems.append(Problem(seq, "its prev_hash does not match the entry before it"))
+                problems.append(_broken_link(pending_link))
+            pending_link = None
+        if stored_prev != prev_hash and not gap:
+            if stored_prev == prev2_hash and seq > 1:
+                # The link skips one entry: that entry was slipped in.
+                problems.append(Problem(seq - 1, "it was inserted: the next entry skips it"))
+            elif intact:
+                pending_link = seq  # decided by the next entry
+            else:
+                problems.append(_broken_link(seq))
         if seq in expected and expected.pop(seq) != stored_hash:
             problems.append(Problem(seq, "its hash differs from the one published outside"))
         checkpoint = checkpoints.get(seq)
@@ -187,6 +202,8 @@ def audit_verify(
         expected_seq, prev2_hash, prev_hash = seq + 1, prev_hash, stored_hash
         report.last_seq, report.head_hash = seq, stored_hash
 
+    if pending_link is not None:
+        problems.append(_broken_link(pending_link))
     last_seq = report.last_seq
     for seq in sorted(expected):
         problems.append(Problem(seq, "it is missing, but a hash was published for it"))

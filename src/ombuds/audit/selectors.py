@@ -1,0 +1,45 @@
+"""Reads of the audit log for the auditor's pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from ombuds.audit.models import AuditAction, AuditCheckpoint, AuditEntry
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+
+
+def audit_entries_filter(
+    *,
+    action: AuditAction | str = "",
+    actor_id: int | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    subject: str = "",
+) -> QuerySet[AuditEntry]:
+    """Entries, newest first, filtered by any of: action, actor, UTC day range, subject.
+
+    ``since`` and ``until`` are inclusive days; ``subject`` matches as a prefix, so
+    ``"complaint:"`` lists every complaint entry and a full ``"complaint:<uuid>"`` one case.
+    Callers check that the user may read the log (``views.AUDIT_READER_ROLES``).
+    """
+    entries = AuditEntry.objects.order_by("-seq").select_related("agency")
+    if action:
+        entries = entries.filter(action=action)
+    if actor_id is not None:
+        entries = entries.filter(actor_id=actor_id)
+    if since is not None:
+        entries = entries.filter(created_at__gte=_day_start(since))
+    if until is not None:
+        entries = entries.filter(created_at__lt=_day_start(until + dt.timedelta(days=1)))
+    if subject:
+        entries = entries.filter(subject__startswith=subject)
+    return entries
+
+
+def audit_last_checkpoint() -> AuditCheckpoint | None:
+    return AuditCheckpoint.objects.order_by("-seq").first()

@@ -1,0 +1,62 @@
+"""The auditor's view of the log (staff site). Looking at the log is itself logged."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from ombuds.audit.forms import AuditFilterForm
+from ombuds.audit.models import AuditAction
+from ombuds.audit.selectors import audit_entries_filter, audit_last_checkpoint
+from ombuds.audit.services import audit_record
+from ombuds.staff.access import staff_required
+from ombuds.staff.models import Role, StaffUser
+
+#: Who may read the audit log. Nobody else, not even staff who read complaints.
+AUDIT_READER_ROLES = frozenset({Role.AUDITOR, Role.ADMIN})
+PAGE_SIZE = 100
+
+
+@staff_required(roles=AUDIT_READER_ROLES)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    filters: dict[str, str | int | None] = {}
+    entries = audit_entries_filter()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        actor: StaffUser | None = data["actor"]
+        entries = audit_entries_filter(
+            action=data["action"],
+            actor_id=actor.pk if actor else None,
+            since=data["since"],
+            until=data["until"],
+            subject=data["subject"],
+        )
+        filters = {
+            "action": data["action"] or None,
+            "actor": actor.get_username() if actor else None,
+            "since": data["since"].isoformat() if data["since"] else None,
+            "until": data["until"].isoformat() if data["until"] else None,
+            "subject": data["subject"] or None,
+        }
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    viewer = request.user
+    assert isinstance(viewer, StaffUser)  # noqa: S101 - staff_required guarantees it
+    audit_record(
+        action=AuditAction.AUDIT_VIEWED,
+        actor=viewer,
+        details={**{k: v for k, v in filters.items() if v is not None}, "page": page.number},
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/log.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "checkpoint": audit_last_checkpoint(),
+        },
+    )
