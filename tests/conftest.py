@@ -26,7 +26,9 @@ class Persona:
     user: Any
 
     def sign_in(self, client: Client) -> Client:
-        r = client.post("/en/staff/sign-in/", {"username": self.username, "password": self.password})
+        r = client.post(
+            "/en/staff/sign-in/", {"username": self.username, "password": self.password}
+        )
         assert r.status_code == 302, r.content[:500]
         r = client.post("/en/staff/sign-in/code/", {"code": pyotp.TOTP(self.totp_secret).now()})
         assert r.status_code == 302 and r["Location"].endswith("/staff/"), r.content[:500]
@@ -66,14 +68,22 @@ def build_world() -> World:
         ("interior", AgencyKind.INTERIOR, False),
     ):
         agencies[slug], keys[slug] = services.agency_create(
-            slug=slug, kind=kind, name_ru=slug, name_en=slug.replace("-", " ").title(),
+            slug=slug,
+            kind=kind,
+            name_ru=slug,
+            name_en=slug.replace("-", " ").title(),
             receives_all=receives_all,
         )
     world = World(new.escrow_private_key, agencies, keys)
     for name, (slug, role) in PERSONAS.items():
         password = f"{name}-correct-horse"
-        user = services.staff_create(username=name, password=password, agency=agencies[slug],
-                                     role=Role(role), agency_private_key=keys[slug])
+        user = services.staff_create(
+            username=name,
+            password=password,
+            agency=agencies[slug],
+            role=Role(role),
+            agency_private_key=keys[slug],
+        )
         secret = pyotp.random_base32()
         services.totp_enrol(user=user, secret=secret)
         world.personas[name] = Persona(name, password, secret, user)

@@ -9,6 +9,6 @@ from pathlib import Path
 os.environ.setdefault("OMBUDS_DATA_DIR", str(Path(__file__).resolve().parents[1] / "var" / "test"))
 os.environ["OMBUDS_PASSWORD_COST"] = "minimum"
 
-from ombuds.settings import *  # noqa: E402,F403
+from ombuds.settings import *  # noqa: F403
 
 OMBUDS_AUDIT_CHECKPOINT_EVERY = 50

@@ -20,7 +20,7 @@ DATA_DIR = Path(os.environ.get("OMBUDS_DATA_DIR", Path.cwd() / "var")).resolve()
 # newer SQLite is installed, Django's sqlite backend uses it instead. See
 # docs/decisions/0002-sqlite-build-and-workers.md.
 try:  # pragma: no cover - depends on the platform's wheels
-    import pysqlite3  # type: ignore[import-not-found]
+    import pysqlite3
 
     sys.modules["sqlite3"] = pysqlite3
 except ImportError:  # pragma: no cover
@@ -40,7 +40,9 @@ if not SECRET_KEY:
         key_file.write_text(SECRET_KEY)
         key_file.chmod(0o600)
 
-ALLOWED_HOSTS = [h for h in os.environ.get("OMBUDS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("OMBUDS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
+]
 # The deployment's public name: page titles carry this and nothing about the subject.
 SITE_NAME = os.environ.get("OMBUDS_SITE_NAME", "Working group")
 
@@ -120,8 +122,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "staff:login"
@@ -190,7 +194,7 @@ OMBUDS_COMPLAINANT_IDLE_SECONDS = int(os.environ.get("OMBUDS_COMPLAINANT_IDLE_SE
 # Cost of Argon2id for staff passwords and the keys under them: "moderate" in production;
 # the test settings lower it so the suite stays fast (never do that in a deployment).
 OMBUDS_PASSWORD_COST = os.environ.get("OMBUDS_PASSWORD_COST", "moderate")
-if OMBUDS_PASSWORD_COST == "minimum":
+if OMBUDS_PASSWORD_COST == "minimum":  # noqa: S105 - a cost profile name
     PASSWORD_HASHERS = ["ombuds.staff.hashers.FastArgon2PasswordHasher"]
 # Sign-in: after this many failures in a row, each further attempt waits longer (doubling).
 OMBUDS_SIGN_IN_FREE_FAILURES = 3

@@ -73,8 +73,12 @@ def test_codename_parsing_forgives_case_spacing_and_yo() -> None:
 
 def test_secrets_hide_their_value_in_repr_str_and_refuse_pickling() -> None:
     codename = crypto.generate_codename("en")
-    for text in (repr(codename), str(codename), repr(crypto.new_data_key()),
-                 repr(crypto.generate_keypair())):
+    for text in (
+        repr(codename),
+        str(codename),
+        repr(crypto.new_data_key()),
+        repr(crypto.generate_keypair()),
+    ):
         assert "hidden" in text
     assert codename.reveal().split()[0] not in repr(codename)
     with pytest.raises(TypeError):
@@ -84,8 +88,12 @@ def test_secrets_hide_their_value_in_repr_str_and_refuse_pickling() -> None:
 def test_staff_key_unlocks_with_password_and_escrow_only() -> None:
     escrow = crypto.generate_keypair()
     staff = crypto.generate_keypair()
-    protected = crypto.protect_private_key(staff.private_key, password="long enough pass",
-                                           escrow_public_key=escrow.public_key, cost=crypto.MINIMUM)
+    protected = crypto.protect_private_key(
+        staff.private_key,
+        password="long enough pass",
+        escrow_public_key=escrow.public_key,
+        cost=crypto.MINIMUM,
+    )
     assert crypto.unlock_private_key(protected, "long enough pass") == staff.private_key
     with pytest.raises(crypto.WrongPassword):
         crypto.unlock_private_key(protected, "wrong password!!")

@@ -33,8 +33,10 @@ def captured_logs() -> Iterator[io.StringIO]:
     old_level = root.level
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
-    loggers = [logging.getLogger(n) for n in ("django", "django.request", "django.server",
-                                               "django.db.backends", "ombuds")]
+    loggers = [
+        logging.getLogger(n)
+        for n in ("django", "django.request", "django.server", "django.db.backends", "ombuds")
+    ]
     for lg in loggers:
         lg.addHandler(handler)
     try:
@@ -51,7 +53,7 @@ def database_text() -> bytes:
     chunks: list[bytes] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
-            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - names from introspection
+            cursor.execute(f'SELECT * FROM "{table}"')
             for row in cursor.fetchall():
                 for value in row:
                     if isinstance(value, bytes | memoryview | bytearray):
@@ -77,10 +79,18 @@ def test_canary_complaint_leaves_no_plaintext_anywhere(tx_world, captured_logs) 
     started = time.time()
     canary = f"CANARY-{uuid.uuid4().hex}"
     person = f"Person{uuid.uuid4().hex[:10]}"
-    client = Client(REMOTE_ADDR="203.0.113.77", HTTP_USER_AGENT="CanaryBrowser/7.7",
-                    HTTP_REFERER="https://referrer.example/canary")
-    codename = submit_complaint(client, account=f"My account {canary}", place=f"Place {canary}",
-                                contact=f"Signal {canary}", **{"person-0-name": person})
+    client = Client(
+        REMOTE_ADDR="203.0.113.77",
+        HTTP_USER_AGENT="CanaryBrowser/7.7",
+        HTTP_REFERER="https://referrer.example/canary",
+    )
+    codename = submit_complaint(
+        client,
+        account=f"My account {canary}",
+        place=f"Place {canary}",
+        contact=f"Signal {canary}",
+        **{"person-0-name": person},
+    )
     visitor = Client(REMOTE_ADDR="203.0.113.77", HTTP_USER_AGENT="CanaryBrowser/7.7")
     visitor.post("/en/return/", {"codename": codename})
     visitor.post("/en/return/complaint/", {"text": f"Follow-up {canary}"})
@@ -91,8 +101,14 @@ def test_canary_complaint_leaves_no_plaintext_anywhere(tx_world, captured_logs) 
     assert canary in officer.get(f"/en/staff/complaints/{public_id}/").content.decode()
     connection.close()  # flush everything the connection holds
 
-    needles = [canary.encode(), person.encode(), codename.encode(), b"203.0.113.77",
-               b"CanaryBrowser", b"referrer.example"]
+    needles = [
+        canary.encode(),
+        person.encode(),
+        codename.encode(),
+        b"203.0.113.77",
+        b"CanaryBrowser",
+        b"referrer.example",
+    ]
     # 1. every table, every column (this works on PostgreSQL too)
     dump = database_text()
     for needle in needles:

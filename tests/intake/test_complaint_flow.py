@@ -43,8 +43,10 @@ def test_complainant_returns_with_codename_reads_reply_and_follows_up(world) -> 
     codename = submit_complaint(client)
     officer = world.client_for("intake_officer")
     complaint = Complaint.objects.get()
-    r = officer.post(f"/en/staff/complaints/{complaint.public_id}/reply/",
-                     {"text": "We received it. When exactly was he taken?"})
+    r = officer.post(
+        f"/en/staff/complaints/{complaint.public_id}/reply/",
+        {"text": "We received it. When exactly was he taken?"},
+    )
     assert r.status_code == 302
 
     visitor = Client()
@@ -108,8 +110,7 @@ def test_public_cookies_end_with_the_browser_session(world) -> None:
 
 def test_rejected_form_keeps_everything_typed_and_says_what_to_fix(world) -> None:
     client = Client()
-    data = fresh_form(client, when_value="last spring", account="Он пропал. " * 5,
-                      place="Аргун")
+    data = fresh_form(client, when_value="last spring", account="Он пропал. " * 5, place="Аргун")
     r = client.post("/en/complaint/", data)
     assert r.status_code == 200
     page = r.content.decode()

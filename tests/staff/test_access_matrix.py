@@ -57,7 +57,9 @@ def test_access_matrix_for_reading_complaints(world, persona: str) -> None:
         assert reply.status_code == (302 if expected == 200 else expected)
 
 
-@pytest.mark.parametrize("path", ["/en/staff/", "/en/staff/complaints/00000000-0000-0000-0000-000000000000/"])
+@pytest.mark.parametrize(
+    "path", ["/en/staff/", "/en/staff/complaints/00000000-0000-0000-0000-000000000000/"]
+)
 def test_stranger_is_sent_to_sign_in(world, path: str) -> None:
     r = Client().get(path)
     assert r.status_code == 302 and "/staff/sign-in/" in r["Location"]
@@ -70,7 +72,9 @@ def test_interior_ministry_cannot_read_without_consent_not_even_from_the_databas
     interior_key = world.agency_keys["interior"]
     # Every sealed copy of the data key in the database, tried with the interior ministry's
     # private key: none opens.
-    sealed = [bytes(g.sealed_data_key) for g in ComplaintKeyGrant.objects.filter(complaint=complaint)]
+    sealed = [
+        bytes(g.sealed_data_key) for g in ComplaintKeyGrant.objects.filter(complaint=complaint)
+    ]
     sealed.append(bytes(complaint.sealed_for_complainant))
     for blob in sealed:
         with pytest.raises(crypto.DecryptionFailed):

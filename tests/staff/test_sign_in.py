@@ -14,11 +14,17 @@ pytestmark = pytest.mark.django_db
 
 
 def test_first_sign_in_enrols_the_second_factor(world) -> None:
-    services.staff_create(username="newcomer", password="a long new password",
-                          agency=world.agencies["working-group"], role=Role.INTAKE_OFFICER,
-                          agency_private_key=world.agency_keys["working-group"])
+    services.staff_create(
+        username="newcomer",
+        password="a long new password",
+        agency=world.agencies["working-group"],
+        role=Role.INTAKE_OFFICER,
+        agency_private_key=world.agency_keys["working-group"],
+    )
     client = Client()
-    r = client.post("/en/staff/sign-in/", {"username": "newcomer", "password": "a long new password"})
+    r = client.post(
+        "/en/staff/sign-in/", {"username": "newcomer", "password": "a long new password"}
+    )
     assert r.status_code == 302
     page = client.get("/en/staff/sign-in/code/").content.decode()
     assert "<svg" in page
@@ -34,7 +40,9 @@ def test_first_sign_in_enrols_the_second_factor(world) -> None:
 def test_wrong_password_and_wrong_code_are_refused_and_audited(world) -> None:
     persona = world.personas["intake_officer"]
     client = Client()
-    r = client.post("/en/staff/sign-in/", {"username": persona.username, "password": "nope nope nope"})
+    r = client.post(
+        "/en/staff/sign-in/", {"username": persona.username, "password": "nope nope nope"}
+    )
     assert b"Wrong user name or password" in r.content
     client.post("/en/staff/sign-in/", {"username": persona.username, "password": persona.password})
     r = client.post("/en/staff/sign-in/code/", {"code": "000000"})
@@ -55,8 +63,12 @@ def test_a_used_code_cannot_be_replayed(world) -> None:
 def test_repeated_failures_slow_sign_in_down(world) -> None:
     persona = world.personas["analyst"]
     for _ in range(5):
-        Client().post("/en/staff/sign-in/", {"username": persona.username, "password": "bad password!"})
-    r = Client().post("/en/staff/sign-in/", {"username": persona.username, "password": persona.password})
+        Client().post(
+            "/en/staff/sign-in/", {"username": persona.username, "password": "bad password!"}
+        )
+    r = Client().post(
+        "/en/staff/sign-in/", {"username": persona.username, "password": persona.password}
+    )
     assert r.status_code == 200 and b"Too many failed attempts" in r.content
     assert services.sign_in_lock_seconds(3) == 2 and services.sign_in_lock_seconds(40) == 900
 

@@ -58,7 +58,7 @@ _WHEN_PATTERNS = {
 # Control characters other than tab and newlines, lone surrogates, and the replacement
 # character that Django substitutes for bytes that are not valid UTF-8.
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffd]")
-FORM_TOKEN_SALT = "ombuds.intake.form-token"
+FORM_TOKEN_SALT = "ombuds.intake.form-token"  # noqa: S105 - a salt name
 FORM_TOKEN_MAX_AGE = 24 * 3600
 
 
@@ -85,39 +85,68 @@ def new_form_token() -> str:
 
 class ComplaintForm(forms.Form):
     form_token = forms.CharField(widget=forms.HiddenInput, max_length=200)
-    filer_role = forms.ChoiceField(label=_("Who is filing this complaint?"), choices=FILER_ROLES,
-                                   widget=forms.RadioSelect)
-    acts = forms.MultipleChoiceField(label=_("What happened? Tick all that apply."), choices=ACTS,
-                                     widget=forms.CheckboxSelectMultiple)
+    filer_role = forms.ChoiceField(
+        label=_("Who is filing this complaint?"), choices=FILER_ROLES, widget=forms.RadioSelect
+    )
+    acts = forms.MultipleChoiceField(
+        label=_("What happened? Tick all that apply."),
+        choices=ACTS,
+        widget=forms.CheckboxSelectMultiple,
+    )
     other_act = TextField(label=_("If other, what?"), max_length=300, required=False)
-    when_kind = forms.ChoiceField(label=_("When did it happen?"), choices=WHEN_KINDS,
-                                  widget=forms.RadioSelect)
-    when_value = TextField(label=_("Date, month or year"), max_length=10, required=False,
-                           help_text=_("For example 2017-03-28, 2017-03 or 2017."))
-    place = TextField(label=_("Where did it happen?"), max_length=300,
-                      help_text=_("Town, village, district or the name of the place."))
-    perpetrators = forms.MultipleChoiceField(label=_("Who did it?"), choices=PERPETRATORS,
-                                             widget=forms.CheckboxSelectMultiple)
-    perpetrator_details = TextField(label=_("What do you know about them?"), max_length=2000,
-                                    required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    held_now = forms.ChoiceField(label=_("Is someone held right now?"), choices=HELD_NOW,
-                                 widget=forms.RadioSelect)
-    account = TextField(label=_("Tell us what happened, in your own words."), max_length=20000,
-                        widget=forms.Textarea(attrs={"rows": 10}))
+    when_kind = forms.ChoiceField(
+        label=_("When did it happen?"), choices=WHEN_KINDS, widget=forms.RadioSelect
+    )
+    when_value = TextField(
+        label=_("Date, month or year"),
+        max_length=10,
+        required=False,
+        help_text=_("For example 2017-03-28, 2017-03 or 2017."),
+    )
+    place = TextField(
+        label=_("Where did it happen?"),
+        max_length=300,
+        help_text=_("Town, village, district or the name of the place."),
+    )
+    perpetrators = forms.MultipleChoiceField(
+        label=_("Who did it?"), choices=PERPETRATORS, widget=forms.CheckboxSelectMultiple
+    )
+    perpetrator_details = TextField(
+        label=_("What do you know about them?"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    held_now = forms.ChoiceField(
+        label=_("Is someone held right now?"), choices=HELD_NOW, widget=forms.RadioSelect
+    )
+    account = TextField(
+        label=_("Tell us what happened, in your own words."),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
     contact = TextField(
-        label=_("How can we reach you safely, if at all?"), max_length=1000, required=False,
+        label=_("How can we reach you safely, if at all?"),
+        max_length=1000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Leave empty if you prefer to come back with your codename only."),
     )
     consent_prosecutor = forms.BooleanField(
-        label=_("The prosecutor's office may also see this complaint."), required=False,
-        help_text=_("The prosecutor's office can open a criminal investigation. "
-                    "It will see everything you write here, including names and contacts."),
+        label=_("The prosecutor's office may also see this complaint."),
+        required=False,
+        help_text=_(
+            "The prosecutor's office can open a criminal investigation. "
+            "It will see everything you write here, including names and contacts."
+        ),
     )
     consent_interior = forms.BooleanField(
-        label=_("The interior ministry may also see this complaint."), required=False,
-        help_text=_("The interior ministry is in charge of the police, including the local "
-                    "police. Tick this only if you accept that it reads what you write."),
+        label=_("The interior ministry may also see this complaint."),
+        required=False,
+        help_text=_(
+            "The interior ministry is in charge of the police, including the local "
+            "police. Tick this only if you accept that it reads what you write."
+        ),
     )
 
     def clean_form_token(self) -> str:
@@ -132,11 +161,10 @@ class ComplaintForm(forms.Form):
         return token
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind, value = data.get("when_kind"), data.get("when_value", "")
-        if kind in _WHEN_PATTERNS:
-            if not value or not _WHEN_PATTERNS[kind].match(value):
-                self.add_error("when_value", _("Please give the date in the form shown."))
+        if kind in _WHEN_PATTERNS and not _WHEN_PATTERNS[kind].match(value or ""):
+            self.add_error("when_value", _("Please give the date in the form shown."))
         if "other" in data.get("acts", []) and not data.get("other_act"):
             self.add_error("other_act", _("Please say briefly what happened."))
         return data
@@ -153,17 +181,21 @@ class PersonForm(forms.Form):
 
 
 PERSON_SLOTS = 3
-PersonFormSet = forms.formset_factory(PersonForm, extra=PERSON_SLOTS, max_num=PERSON_SLOTS,
-                                      validate_max=True)
+PersonFormSet = forms.formset_factory(
+    PersonForm, extra=PERSON_SLOTS, max_num=PERSON_SLOTS, validate_max=True
+)
 
 
 def build_content(form: ComplaintForm, persons: Any, *, language: str) -> ComplaintContent:
     d = form.cleaned_data
     people = tuple(
-        PersonConcerned(name=p.cleaned_data.get("name", ""),
-                        age="" if p.cleaned_data.get("age") is None else str(p.cleaned_data["age"]),
-                        sex=p.cleaned_data.get("sex", ""))
-        for p in persons.forms if p.is_filled()
+        PersonConcerned(
+            name=p.cleaned_data.get("name", ""),
+            age="" if p.cleaned_data.get("age") is None else str(p.cleaned_data["age"]),
+            sex=p.cleaned_data.get("sex", ""),
+        )
+        for p in persons.forms
+        if p.is_filled()
     )
     consent = ["working_group"]
     if d["consent_prosecutor"]:
@@ -171,11 +203,19 @@ def build_content(form: ComplaintForm, persons: Any, *, language: str) -> Compla
     if d["consent_interior"]:
         consent.append("interior")
     return ComplaintContent(
-        filer_role=d["filer_role"], acts=tuple(d["acts"]), other_act=d.get("other_act", ""),
-        when_kind=d["when_kind"], when_value=d.get("when_value", ""), place=d["place"],
-        persons=people, perpetrators=tuple(d["perpetrators"]),
-        perpetrator_details=d.get("perpetrator_details", ""), held_now=d["held_now"],
-        account=d["account"], contact=d.get("contact", ""), language=language,
+        filer_role=d["filer_role"],
+        acts=tuple(d["acts"]),
+        other_act=d.get("other_act", ""),
+        when_kind=d["when_kind"],
+        when_value=d.get("when_value", ""),
+        place=d["place"],
+        persons=people,
+        perpetrators=tuple(d["perpetrators"]),
+        perpetrator_details=d.get("perpetrator_details", ""),
+        held_now=d["held_now"],
+        account=d["account"],
+        contact=d.get("contact", ""),
+        language=language,
         consent=tuple(consent),
     )
 
@@ -188,11 +228,18 @@ class SecretTextInput(forms.TextInput):
 
 
 class CodenameForm(forms.Form):
-    codename = TextField(label=_("Your codename"), max_length=200,
-                         widget=SecretTextInput(attrs={"autocomplete": "off", "autocapitalize": "none",
-                                                       "spellcheck": "false"}))
+    codename = TextField(
+        label=_("Your codename"),
+        max_length=200,
+        widget=SecretTextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
 
 
 class FollowUpForm(forms.Form):
-    text = TextField(label=_("Add information or answer a question"), max_length=20000,
-                     widget=forms.Textarea(attrs={"rows": 6}))
+    text = TextField(
+        label=_("Add information or answer a question"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )

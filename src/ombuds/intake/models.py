@@ -33,7 +33,9 @@ class Complaint(models.Model):
     #: A day, not a time: finer timestamps would help match a complaint to network records.
     received_on = models.DateField()
     urgent = models.BooleanField(default=False)
-    status = models.CharField(max_length=20, choices=ComplaintStatus.choices, default=ComplaintStatus.NEW)
+    status = models.CharField(
+        max_length=20, choices=ComplaintStatus.choices, default=ComplaintStatus.NEW
+    )
     status_changed_on = models.DateField()
 
     class Meta:

@@ -67,10 +67,14 @@ def complaint_submit(*, content: ComplaintContent, form_token: str) -> Receipt:
     install = Installation.current()
     agencies = recipient_agencies(content.consent)
     if not any(a.receives_all for a in agencies):
-        raise Installation.DoesNotExist("no agency receives complaints: run `ombuds demo` or set one up")
+        raise Installation.DoesNotExist(
+            "no agency receives complaints: run `ombuds demo` or set one up"
+        )
     today = timezone.localdate()
     public_id = uuid.uuid4()
-    codename = crypto.generate_codename(content.language if content.language in crypto.LANGUAGES else "ru")
+    codename = crypto.generate_codename(
+        content.language if content.language in crypto.LANGUAGES else "ru"
+    )
     keys = crypto.complainant_keys(codename, install.install_key())
     data_key = crypto.new_data_key()
     complaint = Complaint(
@@ -84,7 +88,9 @@ def complaint_submit(*, content: ComplaintContent, form_token: str) -> Receipt:
     )
     complaint.ciphertext = crypto.encrypt(data_key, content.to_bytes(), aad=complaint.aad)
     grants = [
-        ComplaintKeyGrant(agency=a, sealed_data_key=crypto.seal_data_key(bytes(a.public_key), data_key))
+        ComplaintKeyGrant(
+            agency=a, sealed_data_key=crypto.seal_data_key(bytes(a.public_key), data_key)
+        )
         for a in agencies
     ]
     with transaction.atomic():
@@ -100,7 +106,10 @@ def complaint_submit(*, content: ComplaintContent, form_token: str) -> Receipt:
         audit_record(
             action=AuditAction.COMPLAINT_SUBMITTED,
             subject=f"complaint:{public_id}",
-            details={"urgent": complaint.urgent, "agencies": ",".join(sorted(a.slug for a in agencies))},
+            details={
+                "urgent": complaint.urgent,
+                "agencies": ",".join(sorted(a.slug for a in agencies)),
+            },
         )
     return Receipt(codename=codename, public_id=public_id)
 
@@ -152,15 +161,22 @@ def guess_record_failure() -> None:
 
 def guessing_is_throttled(limit: int) -> bool:
     """True while more than ``limit`` unknown codenames were tried in the current minute."""
-    row = GuessWindow.objects.filter(minute=_current_minute()).values_list("failures", flat=True).first()
+    row = (
+        GuessWindow.objects.filter(minute=_current_minute())
+        .values_list("failures", flat=True)
+        .first()
+    )
     return row is not None and row >= limit
 
 
 def complainant_follow_up(*, public_id: uuid.UUID, data_key: crypto.DataKey, text: str) -> None:
     """Add the complainant's follow-up message, encrypted under the complaint's data key."""
     complaint = Complaint.objects.get(public_id=public_id)
-    message = Message(complaint=complaint, direction=MessageDirection.FROM_COMPLAINANT,
-                      sent_on=timezone.localdate())
+    message = Message(
+        complaint=complaint,
+        direction=MessageDirection.FROM_COMPLAINANT,
+        sent_on=timezone.localdate(),
+    )
     message.ciphertext = crypto.encrypt(data_key, text.encode("utf-8"), aad=message.aad)
     with transaction.atomic():
         message.save(force_insert=True)
@@ -178,16 +194,24 @@ def complaint_reply(
     *, user: StaffUser, complaint: Complaint, data_key: crypto.DataKey, text: str
 ) -> Message:
     """A staff reply the complainant will read on their next visit."""
-    message = Message(complaint=complaint, direction=MessageDirection.FROM_STAFF, author=user,
-                      author_agency=user.agency, sent_on=timezone.localdate())
+    message = Message(
+        complaint=complaint,
+        direction=MessageDirection.FROM_STAFF,
+        author=user,
+        author_agency=user.agency,
+        sent_on=timezone.localdate(),
+    )
     message.ciphertext = crypto.encrypt(data_key, text.encode("utf-8"), aad=message.aad)
     with transaction.atomic():
         message.save(force_insert=True)
         Complaint.objects.filter(pk=complaint.pk).update(
             status=ComplaintStatus.ANSWERED, status_changed_on=timezone.localdate()
         )
-        audit_record(action=AuditAction.COMPLAINT_REPLIED, actor=user,
-                     subject=f"complaint:{complaint.public_id}")
+        audit_record(
+            action=AuditAction.COMPLAINT_REPLIED,
+            actor=user,
+            subject=f"complaint:{complaint.public_id}",
+        )
     return message
 
 
@@ -197,6 +221,9 @@ def complaint_set_status(*, user: StaffUser, complaint: Complaint, status: Compl
         Complaint.objects.filter(pk=complaint.pk).update(
             status=status, status_changed_on=timezone.localdate()
         )
-        audit_record(action=AuditAction.COMPLAINT_STATUS_CHANGED, actor=user,
-                     subject=f"complaint:{complaint.public_id}",
-                     details={"from": old, "to": str(status)})
+        audit_record(
+            action=AuditAction.COMPLAINT_STATUS_CHANGED,
+            actor=user,
+            subject=f"complaint:{complaint.public_id}",
+            details={"from": old, "to": str(status)},
+        )

@@ -18,7 +18,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ombuds import crypto
 
 from . import selectors, services
-from .forms import CodenameForm, ComplaintForm, FollowUpForm, PersonFormSet, build_content, new_form_token
+from .forms import (
+    CodenameForm,
+    ComplaintForm,
+    FollowUpForm,
+    PersonFormSet,
+    build_content,
+    new_form_token,
+)
 
 SESSION_COMPLAINT = "complainant.complaint"
 SESSION_WRAPPED_KEY = "complainant.key"
@@ -60,8 +67,11 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                     )
                 except services.DuplicateSubmission:
                     return render(request, "intake/already_received.html", status=409)
-                return render(request, "intake/received.html",
-                              {"codename": receipt.codename.reveal().split(" ")})
+                return render(
+                    request,
+                    "intake/received.html",
+                    {"codename": receipt.codename.reveal().split(" ")},
+                )
     else:
         form = ComplaintForm(initial={"form_token": new_form_token()})
         persons = PersonFormSet(prefix="person")
@@ -99,18 +109,28 @@ def return_visit(request: HttpRequest) -> HttpResponse:
                 request.session[SESSION_WRAPPED_KEY] = wrapped.hex()
                 request.session[SESSION_SEEN] = int(time.time())
                 response = HttpResponseRedirect(reverse("intake:my_complaint"))
-                response.set_cookie(KEY_COOKIE, cookie_key.reveal().hex(), max_age=None,
-                                    httponly=True, samesite="Strict", secure=settings.SECURE_HTTPS)
+                response.set_cookie(
+                    KEY_COOKIE,
+                    cookie_key.reveal().hex(),
+                    max_age=None,
+                    httponly=True,
+                    samesite="Strict",
+                    secure=settings.SECURE_HTTPS,
+                )
                 return response
             form.add_error("codename", _unknown_codename_message())
     status = 429 if throttled else 200
-    return render(request, "intake/return.html", {"form": form, "throttled": throttled}, status=status)
+    return render(
+        request, "intake/return.html", {"form": form, "throttled": throttled}, status=status
+    )
 
 
 def _unknown_codename_message() -> str:
     from django.utils.translation import gettext
 
-    return gettext("We could not find a complaint with this codename. Check each word and try again.")
+    return gettext(
+        "We could not find a complaint with this codename. Check each word and try again."
+    )
 
 
 def _complainant_access(request: HttpRequest) -> tuple[uuid.UUID, crypto.DataKey] | None:
@@ -124,7 +144,9 @@ def _complainant_access(request: HttpRequest) -> tuple[uuid.UUID, crypto.DataKey
         request.session.flush()
         return None
     try:
-        key = crypto.session_unwrap(crypto.SessionKey(bytes.fromhex(cookie)), bytes.fromhex(wrapped))
+        key = crypto.session_unwrap(
+            crypto.SessionKey(bytes.fromhex(cookie)), bytes.fromhex(wrapped)
+        )
     except (crypto.DecryptionFailed, ValueError):
         return None
     request.session[SESSION_SEEN] = int(time.time())
@@ -139,12 +161,16 @@ def my_complaint(request: HttpRequest) -> HttpResponse:
     public_id, data_key = access
     form = FollowUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.complainant_follow_up(public_id=public_id, data_key=data_key,
-                                       text=form.cleaned_data["text"])
+        services.complainant_follow_up(
+            public_id=public_id, data_key=data_key, text=form.cleaned_data["text"]
+        )
         return HttpResponseRedirect(reverse("intake:my_complaint") + "?sent=1")
     view = selectors.complaint_get_for_complainant(public_id=public_id, data_key=data_key)
-    return render(request, "intake/my_complaint.html",
-                  {"complaint": view, "form": form, "sent": request.GET.get("sent") == "1"})
+    return render(
+        request,
+        "intake/my_complaint.html",
+        {"complaint": view, "form": form, "sent": request.GET.get("sent") == "1"},
+    )
 
 
 @require_POST

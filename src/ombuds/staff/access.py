@@ -39,7 +39,8 @@ def staff_required(roles: Iterable[Role] | None = None) -> Callable[[View], View
                 logout(request)
                 return HttpResponseRedirect(login_url)
             user = request.user
-            assert isinstance(user, StaffUser)
+            if not isinstance(user, StaffUser):
+                raise PermissionDenied
             if allowed is not None and user.role not in allowed:
                 raise PermissionDenied
             request.staff_key = key  # type: ignore[attr-defined]
@@ -48,6 +49,14 @@ def staff_required(roles: Iterable[Role] | None = None) -> Callable[[View], View
         return wrapped
 
     return decorator
+
+
+def current_staff(request: HttpRequest) -> StaffUser:
+    """The signed-in staff member (views behind :func:`staff_required` only)."""
+    user = request.user
+    if not isinstance(user, StaffUser):
+        raise PermissionDenied
+    return user
 
 
 def staff_key(request: HttpRequest) -> crypto.PrivateKey:

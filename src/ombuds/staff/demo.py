@@ -41,8 +41,13 @@ def _b32(text: str) -> str:
 
 
 AGENCIES = [
-    ("working-group", AgencyKind.WORKING_GROUP, "Рабочая группа уполномоченного по правам человека",
-     "Ombudsperson's working group", True),
+    (
+        "working-group",
+        AgencyKind.WORKING_GROUP,
+        "Рабочая группа уполномоченного по правам человека",
+        "Ombudsperson's working group",
+        True,
+    ),
     ("prosecutor", AgencyKind.PROSECUTOR, "Генеральная прокуратура", "Prosecutor's office", False),
     ("interior", AgencyKind.INTERIOR, "Министерство внутренних дел", "Interior ministry", False),
 ]
@@ -57,25 +62,48 @@ STAFF = [
 
 COMPLAINTS = [
     ComplaintContent(
-        filer_role="relative", acts=("detention", "disappearance"), when_kind="month",
-        when_value="2017-03", place="Аргун", persons=(PersonConcerned("Магомед Д.", "27", "m"),),
-        perpetrators=("police",), perpetrator_details="Люди в форме, приехали ночью на двух машинах.",
-        held_now="yes", account="Моего брата забрали из дома ночью. С тех пор мы ничего о нём не знаем.",
-        contact="", language="ru", consent=("working_group", "prosecutor"),
+        filer_role="relative",
+        acts=("detention", "disappearance"),
+        when_kind="month",
+        when_value="2017-03",
+        place="Аргун",
+        persons=(PersonConcerned("Магомед Д.", "27", "m"),),
+        perpetrators=("police",),
+        perpetrator_details="Люди в форме, приехали ночью на двух машинах.",
+        held_now="yes",
+        account="Моего брата забрали из дома ночью. С тех пор мы ничего о нём не знаем.",
+        contact="",
+        language="ru",
+        consent=("working_group", "prosecutor"),
     ),
     ComplaintContent(
-        filer_role="witness", acts=("torture", "threats"), when_kind="year", when_value="2017",
-        place="Grozny", persons=(PersonConcerned("unknown", "", "m"),), perpetrators=("security_forces",),
-        perpetrator_details="", held_now="unknown",
-        account="I saw men being beaten in the yard of a former military building.", contact="",
-        language="en", consent=("working_group",),
+        filer_role="witness",
+        acts=("torture", "threats"),
+        when_kind="year",
+        when_value="2017",
+        place="Grozny",
+        persons=(PersonConcerned("unknown", "", "m"),),
+        perpetrators=("security_forces",),
+        perpetrator_details="",
+        held_now="unknown",
+        account="I saw men being beaten in the yard of a former military building.",
+        contact="",
+        language="en",
+        consent=("working_group",),
     ),
     ComplaintContent(
-        filer_role="victim", acts=("detention", "torture", "forced_disclosure"), when_kind="day",
-        when_value="2017-02-20", place="Гудермес", persons=(PersonConcerned("", "31", "m"),),
-        perpetrators=("police", "officials"), perpetrator_details="", held_now="no",
+        filer_role="victim",
+        acts=("detention", "torture", "forced_disclosure"),
+        when_kind="day",
+        when_value="2017-02-20",
+        place="Гудермес",
+        persons=(PersonConcerned("", "31", "m"),),
+        perpetrators=("police", "officials"),
+        perpetrator_details="",
+        held_now="no",
         account="Меня задержали и держали девять дней, требовали назвать имена знакомых.",
-        contact="Только через этот сайт.", language="ru",
+        contact="Только через этот сайт.",
+        language="ru",
         consent=("working_group", "prosecutor", "interior"),
     ),
 ]
@@ -103,13 +131,18 @@ def demo_install() -> DemoResult:
         fh.write(new.escrow_private_key.reveal().hex())
     keys: dict[str, crypto.PrivateKey] = {}
     for slug, kind, ru, en, receives_all in AGENCIES:
-        _agency, keys[slug] = services.agency_create(slug=slug, kind=kind, name_ru=ru, name_en=en,
-                                                     receives_all=receives_all)
+        _agency, keys[slug] = services.agency_create(
+            slug=slug, kind=kind, name_ru=ru, name_en=en, receives_all=receives_all
+        )
     for member in STAFF:
         agency = Agency.objects.get(slug=member.agency)
-        user = services.staff_create(username=member.username, password=member.password,
-                                     agency=agency, role=member.role,
-                                     agency_private_key=keys[member.agency])
+        user = services.staff_create(
+            username=member.username,
+            password=member.password,
+            agency=agency,
+            role=member.role,
+            agency_private_key=keys[member.agency],
+        )
         services.totp_enrol(user=user, secret=_b32(member.username))
     codenames = []
     for content in COMPLAINTS:
@@ -122,12 +155,20 @@ def demo_install() -> DemoResult:
     officer = StaffUser.objects.get(username="intake")
     wg = Agency.objects.get(slug="working-group")
     first = Complaint.objects.order_by("pk").first()
-    assert first is not None
-    data_key = complaint_data_key_for_agency(complaint=first, agency=wg, agency_private_key=keys["working-group"])
+    if first is None:
+        raise RuntimeError("the demo complaints were not saved")
+    data_key = complaint_data_key_for_agency(
+        complaint=first, agency=wg, agency_private_key=keys["working-group"]
+    )
     with transaction.atomic():
         intake_services.complaint_reply(
-            user=officer, complaint=first, data_key=data_key,
-            text="Мы получили вашу жалобу и передали её в прокуратуру. Можете ли вы сообщить дату задержания?",
+            user=officer,
+            complaint=first,
+            data_key=data_key,
+            text=(
+                "Мы получили вашу жалобу и передали её в прокуратуру. "
+                "Можете ли вы сообщить дату задержания?"
+            ),
         )
     return DemoResult(created=True, codenames=tuple(codenames))
 

@@ -13,14 +13,19 @@ class SignInForm(forms.Form):
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label=_("Code from your authenticator app"), max_length=10,
-                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
-                                                         "inputmode": "numeric"}))
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
 
 class ReplyForm(forms.Form):
-    text = TextField(label=_("Reply to the complainant"), max_length=20000,
-                     widget=forms.Textarea(attrs={"rows": 6}))
+    text = TextField(
+        label=_("Reply to the complainant"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
 
 
 class StatusForm(forms.Form):

@@ -24,11 +24,19 @@ def password_cost() -> crypto.PasswordCost:
     )
 
 
-def keyring_store(request: HttpRequest, response: HttpResponse, private_key: crypto.PrivateKey) -> None:
+def keyring_store(
+    request: HttpRequest, response: HttpResponse, private_key: crypto.PrivateKey
+) -> None:
     cookie_key, wrapped = crypto.session_wrap(private_key.reveal())
     request.session[SESSION_KEY] = wrapped.hex()
-    response.set_cookie(COOKIE, cookie_key.reveal().hex(), max_age=None, httponly=True,
-                        samesite="Strict", secure=settings.SECURE_HTTPS)
+    response.set_cookie(
+        COOKIE,
+        cookie_key.reveal().hex(),
+        max_age=None,
+        httponly=True,
+        samesite="Strict",
+        secure=settings.SECURE_HTTPS,
+    )
 
 
 def keyring_clear(request: HttpRequest, response: HttpResponse) -> None:
@@ -49,7 +57,9 @@ def user_private_key(request: HttpRequest) -> crypto.PrivateKey | None:
         return None
 
 
-def agency_private_key(*, user: StaffUser, user_key: crypto.PrivateKey, agency: Agency) -> crypto.PrivateKey:
+def agency_private_key(
+    *, user: StaffUser, user_key: crypto.PrivateKey, agency: Agency
+) -> crypto.PrivateKey:
     """The agency's private key, unsealed from the user's own grant.
 
     Raises ``AgencyKeyGrant.DoesNotExist`` if the user holds no grant for the agency.

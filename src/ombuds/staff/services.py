@@ -51,7 +51,11 @@ def agency_create(
     keys = crypto.generate_keypair()
     with transaction.atomic():
         agency = Agency.objects.create(
-            slug=slug, kind=kind, name_ru=name_ru, name_en=name_en, receives_all=receives_all,
+            slug=slug,
+            kind=kind,
+            name_ru=name_ru,
+            name_en=name_en,
+            receives_all=receives_all,
             public_key=keys.public_key,
             escrow_wrapped=crypto.seal_private_key(bytes(inst.escrow_public_key), keys.private_key),
         )
@@ -60,8 +64,13 @@ def agency_create(
 
 
 def staff_create(
-    *, username: str, password: str, agency: Agency | None, role: Role,
-    agency_private_key: crypto.PrivateKey | None, granted_by: StaffUser | None = None,
+    *,
+    username: str,
+    password: str,
+    agency: Agency | None,
+    role: Role,
+    agency_private_key: crypto.PrivateKey | None,
+    granted_by: StaffUser | None = None,
 ) -> StaffUser:
     """Create a staff member with a key pair under their password and sealed to escrow.
 
@@ -71,37 +80,63 @@ def staff_create(
     inst = Installation.current()
     keys = crypto.generate_keypair()
     protected = crypto.protect_private_key(
-        keys.private_key, password=password, escrow_public_key=bytes(inst.escrow_public_key),
+        keys.private_key,
+        password=password,
+        escrow_public_key=bytes(inst.escrow_public_key),
         cost=password_cost(),
     )
     with transaction.atomic():
-        user = StaffUser(username=username, agency=agency, role=role,
-                         is_staff=role == Role.ADMIN, is_superuser=False)
+        user = StaffUser(
+            username=username,
+            agency=agency,
+            role=role,
+            is_staff=role == Role.ADMIN,
+            is_superuser=False,
+        )
         user.set_password(password)
         user.set_protected_key(protected)
         user.save()
-        audit_record(action=AuditAction.STAFF_CREATED, actor=granted_by, subject=f"staff:{username}",
-                     details={"role": str(role), "agency": agency.slug if agency else ""})
+        audit_record(
+            action=AuditAction.STAFF_CREATED,
+            actor=granted_by,
+            subject=f"staff:{username}",
+            details={"role": str(role), "agency": agency.slug if agency else ""},
+        )
         if agency is not None and agency_private_key is not None:
-            agency_grant_key(agency=agency, agency_private_key=agency_private_key, user=user,
-                             granted_by=granted_by)
+            agency_grant_key(
+                agency=agency,
+                agency_private_key=agency_private_key,
+                user=user,
+                granted_by=granted_by,
+            )
     return user
 
 
 def agency_grant_key(
-    *, agency: Agency, agency_private_key: crypto.PrivateKey, user: StaffUser,
+    *,
+    agency: Agency,
+    agency_private_key: crypto.PrivateKey,
+    user: StaffUser,
     granted_by: StaffUser | None,
 ) -> AgencyKeyGrant:
     if crypto.public_key_of(agency_private_key) != bytes(agency.public_key):
         raise ValueError("that is not this agency's private key")
     with transaction.atomic():
         grant, _ = AgencyKeyGrant.objects.update_or_create(
-            agency=agency, user=user,
-            defaults={"sealed_private_key": crypto.seal_private_key(bytes(user.public_key),
-                                                                    agency_private_key)},
+            agency=agency,
+            user=user,
+            defaults={
+                "sealed_private_key": crypto.seal_private_key(
+                    bytes(user.public_key), agency_private_key
+                )
+            },
         )
-        audit_record(action=AuditAction.KEY_GRANTED, actor=granted_by, subject=f"staff:{user.username}",
-                     details={"agency": agency.slug})
+        audit_record(
+            action=AuditAction.KEY_GRANTED,
+            actor=granted_by,
+            subject=f"staff:{user.username}",
+            details={"agency": agency.slug},
+        )
     return grant
 
 
@@ -129,14 +164,19 @@ def sign_in_failed(*, user: StaffUser | None, username: str, stage: str) -> None
                 failed_sign_ins=failures,
                 locked_until=timezone.now() + datetime.timedelta(seconds=wait) if wait else None,
             )
-        audit_record(action=AuditAction.SIGN_IN_FAILED, actor=user,
-                     subject=f"staff:{username[:150]}", details={"stage": stage})
+        audit_record(
+            action=AuditAction.SIGN_IN_FAILED,
+            actor=user,
+            subject=f"staff:{username[:150]}",
+            details={"stage": stage},
+        )
 
 
 def sign_in_succeeded(*, user: StaffUser) -> None:
     with transaction.atomic():
-        StaffUser.objects.filter(pk=user.pk).update(failed_sign_ins=0, locked_until=None,
-                                                    last_login=timezone.now())
+        StaffUser.objects.filter(pk=user.pk).update(
+            failed_sign_ins=0, locked_until=None, last_login=timezone.now()
+        )
         audit_record(action=AuditAction.SIGN_IN, actor=user)
 
 
@@ -159,7 +199,9 @@ def totp_check(*, user: StaffUser, secret: str, code: str) -> bool:
         if step > user.totp_last_step and totp.verify(code, for_time=at, valid_window=0):
             # Conditional update: two concurrent uses of the same code cannot both succeed.
             return bool(
-                StaffUser.objects.filter(pk=user.pk, totp_last_step__lt=step).update(totp_last_step=step)
+                StaffUser.objects.filter(pk=user.pk, totp_last_step__lt=step).update(
+                    totp_last_step=step
+                )
             )
     return False
 

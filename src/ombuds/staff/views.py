@@ -18,7 +18,7 @@ from ombuds.intake import services as complaint_services
 from ombuds.intake.models import Complaint, ComplaintStatus
 
 from . import services
-from .access import staff_key, staff_required
+from .access import current_staff, staff_key, staff_required
 from .forms import CodeForm, ReplyForm, SignInForm, StatusForm
 from .keyring import agency_private_key, keyring_clear, keyring_store, user_private_key
 from .models import COMPLAINT_READER_ROLES, AgencyKeyGrant, StaffUser
@@ -62,7 +62,9 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         sealed = request.session.get(PENDING_TOTP)
         if sealed is None:
             secret = services.totp_new_secret()
-            request.session[PENDING_TOTP] = crypto.seal(bytes(user.public_key), secret.encode()).hex()
+            request.session[PENDING_TOTP] = crypto.seal(
+                bytes(user.public_key), secret.encode()
+            ).hex()
         else:
             secret = crypto.unseal(key, bytes.fromhex(sealed)).decode()
     else:
@@ -105,16 +107,17 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 @staff_required()
 def inbox(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, StaffUser)
+    user = current_staff(request)
     complaints = complaint_selectors.complaint_queue_for_user(user=user)
-    return render(request, "staff/inbox.html", {"complaints": complaints[:500],
-                                                "reads_complaints": user.reads_complaints})
+    return render(
+        request,
+        "staff/inbox.html",
+        {"complaints": complaints[:500], "reads_complaints": user.reads_complaints},
+    )
 
 
 def _open(request: HttpRequest, public_id: uuid.UUID):  # type: ignore[no-untyped-def]
-    user = request.user
-    assert isinstance(user, StaffUser)
+    user = current_staff(request)
     if user.agency is None:
         raise Http404
     try:
@@ -129,10 +132,15 @@ def _open(request: HttpRequest, public_id: uuid.UUID):  # type: ignore[no-untype
 @staff_required(roles=COMPLAINT_READER_ROLES)
 def complaint_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     complaint, view, _key = _open(request, public_id)
-    return render(request, "staff/complaint.html", {
-        "complaint": view, "reply_form": ReplyForm(), "status_form": StatusForm(
-            initial={"status": complaint.status}),
-    })
+    return render(
+        request,
+        "staff/complaint.html",
+        {
+            "complaint": view,
+            "reply_form": ReplyForm(),
+            "status_form": StatusForm(initial={"status": complaint.status}),
+        },
+    )
 
 
 @require_POST
@@ -141,13 +149,20 @@ def complaint_reply(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     complaint, view, data_key = _open(request, public_id)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        return render(request, "staff/complaint.html", {
-            "complaint": view, "reply_form": form,
-            "status_form": StatusForm(initial={"status": complaint.status})}, status=400)
-    user = request.user
-    assert isinstance(user, StaffUser)
-    complaint_services.complaint_reply(user=user, complaint=complaint, data_key=data_key,
-                                       text=form.cleaned_data["text"])
+        return render(
+            request,
+            "staff/complaint.html",
+            {
+                "complaint": view,
+                "reply_form": form,
+                "status_form": StatusForm(initial={"status": complaint.status}),
+            },
+            status=400,
+        )
+    user = current_staff(request)
+    complaint_services.complaint_reply(
+        user=user, complaint=complaint, data_key=data_key, text=form.cleaned_data["text"]
+    )
     return HttpResponseRedirect(reverse("staff:complaint", args=[public_id]))
 
 
@@ -157,8 +172,7 @@ def complaint_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
     complaint, _view, _key = _open(request, public_id)
     form = StatusForm(request.POST)
     if form.is_valid():
-        user = request.user
-        assert isinstance(user, StaffUser)
+        user = current_staff(request)
         complaint_services.complaint_set_status(
             user=user, complaint=complaint, status=ComplaintStatus(form.cleaned_data["status"])
         )

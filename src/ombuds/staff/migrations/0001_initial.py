@@ -9,90 +9,226 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('kind', models.CharField(choices=[('working_group', "Ombudsperson's working group"), ('prosecutor', "Prosecutor's office"), ('interior', 'Interior ministry'), ('other', 'Other body')], max_length=20)),
-                ('name_ru', models.CharField(max_length=200)),
-                ('name_en', models.CharField(max_length=200)),
-                ('public_key', models.BinaryField()),
-                ('receives_all', models.BooleanField(default=False)),
-                ('retention_days', models.PositiveIntegerField(default=730)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("working_group", "Ombudsperson's working group"),
+                            ("prosecutor", "Prosecutor's office"),
+                            ("interior", "Interior ministry"),
+                            ("other", "Other body"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("name_ru", models.CharField(max_length=200)),
+                ("name_en", models.CharField(max_length=200)),
+                ("public_key", models.BinaryField()),
+                ("receives_all", models.BooleanField(default=False)),
+                ("retention_days", models.PositiveIntegerField(default=730)),
             ],
             options={
-                'verbose_name_plural': 'agencies',
-                'ordering': ['-receives_all', 'pk'],
+                "verbose_name_plural": "agencies",
+                "ordering": ["-receives_all", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Installation',
+            name="Installation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('codename_key', models.BinaryField()),
-                ('escrow_public_key', models.BinaryField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("codename_key", models.BinaryField()),
+                ("escrow_public_key", models.BinaryField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='StaffUser',
+            name="StaffUser",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('role', models.CharField(choices=[('intake_officer', 'Intake officer'), ('investigator', 'Investigator'), ('liaison', 'Liaison officer'), ('analyst', 'Analyst'), ('auditor', 'Auditor'), ('admin', 'Administrator')], default='intake_officer', max_length=20)),
-                ('public_key', models.BinaryField(default=b'')),
-                ('key_salt', models.BinaryField(default=b'')),
-                ('key_opslimit', models.PositiveBigIntegerField(default=0)),
-                ('key_memlimit', models.PositiveBigIntegerField(default=0)),
-                ('key_password_wrapped', models.BinaryField(default=b'')),
-                ('key_escrow_wrapped', models.BinaryField(default=b'')),
-                ('totp_sealed', models.BinaryField(default=b'')),
-                ('totp_confirmed', models.BooleanField(default=False)),
-                ('totp_last_step', models.BigIntegerField(default=0)),
-                ('failed_sign_ins', models.PositiveIntegerField(default=0)),
-                ('locked_until', models.DateTimeField(blank=True, null=True)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='staff.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("intake_officer", "Intake officer"),
+                            ("investigator", "Investigator"),
+                            ("liaison", "Liaison officer"),
+                            ("analyst", "Analyst"),
+                            ("auditor", "Auditor"),
+                            ("admin", "Administrator"),
+                        ],
+                        default="intake_officer",
+                        max_length=20,
+                    ),
+                ),
+                ("public_key", models.BinaryField(default=b"")),
+                ("key_salt", models.BinaryField(default=b"")),
+                ("key_opslimit", models.PositiveBigIntegerField(default=0)),
+                ("key_memlimit", models.PositiveBigIntegerField(default=0)),
+                ("key_password_wrapped", models.BinaryField(default=b"")),
+                ("key_escrow_wrapped", models.BinaryField(default=b"")),
+                ("totp_sealed", models.BinaryField(default=b"")),
+                ("totp_confirmed", models.BooleanField(default=False)),
+                ("totp_last_step", models.BigIntegerField(default=0)),
+                ("failed_sign_ins", models.PositiveIntegerField(default=0)),
+                ("locked_until", models.DateTimeField(blank=True, null=True)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="staff.agency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'abstract': False,
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "abstract": False,
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='AgencyKeyGrant',
+            name="AgencyKeyGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sealed_private_key', models.BinaryField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='key_grants', to='staff.agency')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agency_key_grants', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sealed_private_key", models.BinaryField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="key_grants",
+                        to="staff.agency",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agency_key_grants",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('agency', 'user'), name='one_grant_per_member')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("agency", "user"), name="one_grant_per_member")
+                ],
             },
         ),
     ]

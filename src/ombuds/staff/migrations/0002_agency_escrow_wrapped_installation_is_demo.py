@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('staff', '0001_initial'),
+        ("staff", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agency',
-            name='escrow_wrapped',
-            field=models.BinaryField(default=b''),
+            model_name="agency",
+            name="escrow_wrapped",
+            field=models.BinaryField(default=b""),
         ),
         migrations.AddField(
-            model_name='installation',
-            name='is_demo',
+            model_name="installation",
+            name="is_demo",
             field=models.BooleanField(default=False),
         ),
     ]

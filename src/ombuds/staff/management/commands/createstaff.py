@@ -16,7 +16,8 @@ from ombuds.staff.models import Agency, Role, StaffUser
 class Command(BaseCommand):
     help = (
         "Create a staff member. Their agency's key is granted by an existing member "
-        "(--granted-by, asks for that member's password) or with the escrow key (--escrow-key-file)."
+        "(--granted-by, asks for that member's password) "
+        "or with the escrow key (--escrow-key-file)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,8 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--role", required=True, choices=[r.value for r in Role])
         parser.add_argument("--granted-by", help="user name of a member who holds the agency key")
         parser.add_argument("--escrow-key-file", help="file holding the escrow private key (hex)")
-        parser.add_argument("--password-stdin", action="store_true",
-                            help="read the new password (and the grantor's) from stdin lines")
+        parser.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the new password (and the grantor's) from stdin lines",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         agency = Agency.objects.filter(slug=options["agency"]).first()
@@ -54,14 +58,23 @@ class Command(BaseCommand):
             if grantor is None:
                 raise CommandError(f"no staff member {options['granted_by']!r}")
             try:
-                key = crypto.unlock_private_key(grantor.protected_key(), ask("Grantor's password: "))
+                key = crypto.unlock_private_key(
+                    grantor.protected_key(), ask("Grantor's password: ")
+                )
                 agency_key = agency_private_key(user=grantor, user_key=key, agency=agency)
             except crypto.WrongPassword as exc:
                 raise CommandError("wrong password for the grantor") from exc
         else:
             raise CommandError("give --granted-by or --escrow-key-file")
-        user = services.staff_create(username=options["username"], password=password, agency=agency,
-                                     role=Role(options["role"]), agency_private_key=agency_key,
-                                     granted_by=grantor)
-        self.stdout.write(f"created {user.username} ({user.role}) in {agency.slug}; "
-                          "the second factor is enrolled at first sign-in")
+        user = services.staff_create(
+            username=options["username"],
+            password=password,
+            agency=agency,
+            role=Role(options["role"]),
+            agency_private_key=agency_key,
+            granted_by=grantor,
+        )
+        self.stdout.write(
+            f"created {user.username} ({user.role}) in {agency.slug}; "
+            "the second factor is enrolled at first sign-in"
+        )

@@ -22,7 +22,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo install created. Escrow key (demo only): {escrow_key_path()}")
             for codename in result.codenames:
                 self.stdout.write(f"  demo complaint codename: {codename}")
-        self.stdout.write("Staff (user / password / role); print a second-factor code with "
-                          "`ombuds democode USER`:")
+        self.stdout.write(
+            "Staff (user / password / role); print a second-factor code with "
+            "`ombuds democode USER`:"
+        )
         for m in STAFF:
             self.stdout.write(f"  {m.username:<11} {m.password:<22} {m.role.label} ({m.agency})")

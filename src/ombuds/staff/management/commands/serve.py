@@ -27,16 +27,26 @@ class Command(BaseCommand):
         if options["collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         argv = [
-            "gunicorn", "ombuds.wsgi:application",
-            "--bind", options["bind"],
-            "--workers", str(options["workers"]),
-            "--worker-class", "sync",
-            "--access-logfile", "/dev/null",
-            "--error-logfile", "-",
-            "--log-level", "warning",
-            "--forwarded-allow-ips", "",
-            "--limit-request-line", "4094",
-            "--timeout", "60",
+            "gunicorn",
+            "ombuds.wsgi:application",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+            "--worker-class",
+            "sync",
+            "--access-logfile",
+            "/dev/null",
+            "--error-logfile",
+            "-",
+            "--log-level",
+            "warning",
+            "--forwarded-allow-ips",
+            "",
+            "--limit-request-line",
+            "4094",
+            "--timeout",
+            "60",
         ]
         import sys
 
