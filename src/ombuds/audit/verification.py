@@ -129,7 +129,7 @@ def audit_verify(
     problems = report.problems
     checkpoints = {c.seq: c for c in AuditCheckpoint.objects.using(using).order_by("seq")}
     expected = dict(expected or {})
-    last_good_checkpoint = 0
+    last_good_checkpoint, problems_then = 0, 0
     pending_link: int | None = None
 
     expected_seq, prev2_hash, prev_hash = 1, GENESIS_HASH, GENESIS_HASH
@@ -189,7 +189,11 @@ def audit_verify(
             problems.append(Problem(seq, "its hash differs from the one published outside"))
         checkpoint = checkpoints.get(seq)
         if checkpoint is not None:
-            if checkpoint.head_hash != stored_hash:
+            if checkpoint.head_hash == stored_hash:
+                last_good_checkpoint, problems_then = seq, len(problems)
+            elif len(problems) == problems_then:
+                # Every link since the last good checkpoint holds, yet this one does not
+                # match: the history was rewritten and re-chained somewhere in between.
                 problems.append(
                     Problem(
                         last_good_checkpoint + 1,
@@ -197,8 +201,8 @@ def audit_verify(
                         f"#{last_good_checkpoint + 1} to #{seq} was rewritten",
                     )
                 )
-            elif not problems:
-                last_good_checkpoint = seq
+            else:
+                problems.append(Problem(seq, "the signed checkpoint here no longer matches"))
         expected_seq, prev2_hash, prev_hash = seq + 1, prev_hash, stored_hash
         report.last_seq, report.head_hash = seq, stored_hash
 
