@@ -243,3 +243,10 @@ class FollowUpForm(forms.Form):
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
+
+
+class WithdrawForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand that my complaint and all messages will be destroyed for good."),
+        required=True,
+    )

@@ -6,6 +6,7 @@ Plaintext exists only in memory here: content is encrypted before any row is wri
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import uuid
 from dataclasses import dataclass
@@ -227,3 +228,86 @@ def complaint_set_status(*, user: StaffUser, complaint: Complaint, status: Compl
             subject=f"complaint:{complaint.public_id}",
             details={"from": old, "to": str(status)},
         )
+
+
+# --- withdrawal and retention (threat model 9: deletion that means it) ----------------------
+
+
+def complaint_shred(*, complaint: Complaint, reason: str, actor: StaffUser | None = None) -> None:
+    """Destroy a complaint by destroying every copy of its key, then its ciphertext.
+
+    The sealed data keys (to the complainant and to each agency) are the only ways to read the
+    ciphertext; once they are gone the content is unrecoverable from the live system and from
+    any backup made afterwards. The rows themselves are deleted too; SQLite runs with
+    ``secure_delete`` so freed pages are zeroed. Must run inside a transaction.
+    """
+    public_id = complaint.public_id
+    ComplaintKeyGrant.objects.filter(complaint=complaint).delete()
+    Message.objects.filter(complaint=complaint).delete()
+    complaint.delete()
+    audit_record(
+        action=AuditAction.COMPLAINT_DELETED,
+        actor=actor,
+        subject=f"complaint:{public_id}",
+        details={"reason": reason},
+    )
+
+
+def complaint_withdraw(*, public_id: uuid.UUID, data_key: crypto.DataKey) -> None:
+    """The complainant withdraws their complaint (proved by holding its data key)."""
+    complaint = Complaint.objects.get(public_id=public_id)
+    # Holding the codename is the proof: the data key must open this complaint.
+    crypto.decrypt(data_key, bytes(complaint.ciphertext), aad=complaint.aad)
+    with transaction.atomic():
+        complaint_shred(complaint=complaint, reason="withdrawn by the complainant")
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    grants_destroyed: int
+    complaints_deleted: int
+
+
+def _complaints_in_cases() -> set[int]:
+    """Ids of complaints that other apps (cases) hold on to: retention never deletes those."""
+    held: set[int] = set()
+    for rel in Complaint._meta.related_objects:
+        if rel.related_model._meta.app_label in ("intake", "evidence"):
+            continue
+        field = rel.field.name
+        held.update(rel.related_model.objects.values_list(f"{field}_id", flat=True))
+    return held
+
+
+def retention_apply(*, today: datetime.date | None = None) -> RetentionReport:
+    """Apply each agency's retention period to complaints never opened as cases.
+
+    An agency's key copy is destroyed once the complaint is older than that agency's period;
+    when no agency that receives all complaints holds a copy any more, the complaint is
+    shredded (see :func:`complaint_shred`). Every destruction is audited.
+    """
+    today = today or timezone.localdate()
+    held = _complaints_in_cases()
+    grants = 0
+    deleted = 0
+    for agency in Agency.objects.all():
+        cutoff = today - datetime.timedelta(days=agency.retention_days)
+        expired = ComplaintKeyGrant.objects.filter(
+            agency=agency, complaint__received_on__lt=cutoff
+        ).exclude(complaint_id__in=held)
+        with transaction.atomic():
+            for grant in expired.select_related("complaint"):
+                public_id = grant.complaint.public_id
+                grant.delete()
+                grants += 1
+                audit_record(
+                    action=AuditAction.KEY_REVOKED,
+                    subject=f"complaint:{public_id}",
+                    details={"agency": agency.slug, "reason": "retention period ended"},
+                )
+    orphans = Complaint.objects.exclude(key_grants__agency__receives_all=True).exclude(pk__in=held)
+    with transaction.atomic():
+        for complaint in orphans:
+            complaint_shred(complaint=complaint, reason="retention period ended")
+            deleted += 1
+    return RetentionReport(grants_destroyed=grants, complaints_deleted=deleted)

@@ -22,6 +22,7 @@ from .forms import (
     CodenameForm,
     ComplaintForm,
     FollowUpForm,
+    WithdrawForm,
     PersonFormSet,
     build_content,
     new_form_token,
@@ -169,8 +170,37 @@ def my_complaint(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/my_complaint.html",
-        {"complaint": view, "form": form, "sent": request.GET.get("sent") == "1"},
+        {
+            "complaint": view,
+            "form": form,
+            "withdraw_form": WithdrawForm(),
+            "sent": request.GET.get("sent") == "1",
+        },
     )
+
+
+@require_POST
+def withdraw(request: HttpRequest) -> HttpResponse:
+    """Withdraw the complaint: its keys and content are destroyed; there is no undo."""
+    access = _complainant_access(request)
+    if access is None:
+        return HttpResponseRedirect(reverse("intake:return"))
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        public_id, data_key = access
+        view = selectors.complaint_get_for_complainant(public_id=public_id, data_key=data_key)
+        return render(
+            request,
+            "intake/my_complaint.html",
+            {"complaint": view, "form": FollowUpForm(), "withdraw_form": form},
+            status=400,
+        )
+    public_id, data_key = access
+    services.complaint_withdraw(public_id=public_id, data_key=data_key)
+    request.session.flush()
+    response = render(request, "intake/withdrawn.html")
+    response.delete_cookie(KEY_COOKIE)
+    return response
 
 
 @require_POST
