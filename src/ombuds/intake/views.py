@@ -22,8 +22,8 @@ from .forms import (
     CodenameForm,
     ComplaintForm,
     FollowUpForm,
-    WithdrawForm,
     PersonFormSet,
+    WithdrawForm,
     build_content,
     new_form_token,
 )
