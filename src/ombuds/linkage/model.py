@@ -224,9 +224,11 @@ def _make_db_api(backend: Backend) -> Any:
         return DuckDBAPI(connection=con)
     from pyspark.sql import SparkSession
     from splink import SparkAPI
+    from splink.backends.spark import similarity_jar_location
 
     spark = (
         SparkSession.builder.master("local[2]")
+        .config("spark.jars", similarity_jar_location())
         .appName("ombuds-linkage")
         .config("spark.sql.shuffle.partitions", "8")
         .config("spark.ui.enabled", "false")

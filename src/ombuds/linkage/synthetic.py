@@ -103,7 +103,7 @@ def _translit_with(table: dict[str, str], informal: bool) -> Callable[[str], str
             char = lower[i]
             if informal and lower.startswith("дж", i):
                 piece, i = "j", i + 2
-            elif informal and char == "х" and random.random() < 0.4:
+            elif informal and char == "х" and (len(lower) + i) % 5 < 2:
                 piece, i = "h", i + 1
             elif informal and lower.startswith("ий", i) and i + 2 == len(lower):
                 piece, i = "y", i + 2
