@@ -102,7 +102,7 @@ def run_baseline(records: int, seed: int) -> dict[str, Any]:
     for rule in (block_on("family_name", "given_name"), block_on("birth_date")):
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(rule)
-        except Exception as exc:  # noqa: BLE001 - report and go on, as a user would
+        except Exception as exc:  # report and go on, as a user would
             print(f"baseline EM failed: {exc}", file=sys.stderr)
     predictions = linker.inference.predict(threshold_match_probability=0.5)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(

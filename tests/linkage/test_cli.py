@@ -7,7 +7,10 @@ import pytest
 
 from ombuds.linkage.cli import main
 
-HEADER = "record_id,source,given_name,patronymic,family_name,full_name,sex,birth_date,age,place,event_date,event_type\n"
+HEADER = (
+    "record_id,source,given_name,patronymic,family_name,full_name,sex,birth_date,age,place,"
+    "event_date,event_type\n"
+)
 
 
 def test_link_writes_one_cluster_row_per_record_and_a_summary(
@@ -16,7 +19,8 @@ def test_link_writes_one_cluster_row_per_record_and_a_summary(
     complaints = tmp_path / "complaints.csv"
     complaints.write_bytes(
         (HEADER
-         + "1,complaint,,,,Джабраилов Магомед Ахмедович,м,1975-04-02,,с. Гойты,2001-03-05,disappearance\n"
+         + "1,complaint,,,,Джабраилов Магомед Ахмедович,м,1975-04-02,,с. Гойты,2001-03-05,"
+         + "disappearance\n"
          + "2,complaint,,,,Джабраилов Магомед,,,25,Гойты,2001-03-05,\n").encode("cp1251")
     )  # fmt: skip
     ngo = tmp_path / "ngo.csv"

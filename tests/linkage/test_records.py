@@ -8,7 +8,10 @@ from hypothesis import strategies as st
 from ombuds.linkage import PersonRecord, RowError, read_person_list, write_person_list
 from ombuds.linkage.records import parse_person_list
 
-HEADER = "record_id,source,given_name,patronymic,family_name,full_name,sex,birth_date,age,place,event_date,event_type\n"
+HEADER = (
+    "record_id,source,given_name,patronymic,family_name,full_name,sex,birth_date,age,place,"
+    "event_date,event_type\n"
+)
 
 
 def test_cp1251_list_is_detected_and_read(tmp_path: Path) -> None:

@@ -45,9 +45,14 @@ def contradicts(a: RecordFacts, b: RecordFacts) -> bool:
     """True if ``a`` and ``b`` cannot be the same person whatever their names say."""
     if a.sex and b.sex and a.sex != b.sex:
         return True
-    if a.by_lo is not None and b.by_lo is not None and a.by_hi is not None and b.by_hi is not None:
-        if a.by_lo > b.by_hi + _BIRTH_YEAR_TOLERANCE or b.by_lo > a.by_hi + _BIRTH_YEAR_TOLERANCE:
-            return True
+    if (
+        a.by_lo is not None
+        and b.by_lo is not None
+        and a.by_hi is not None
+        and b.by_hi is not None
+        and (a.by_lo > b.by_hi + _BIRTH_YEAR_TOLERANCE or b.by_lo > a.by_hi + _BIRTH_YEAR_TOLERANCE)
+    ):
+        return True
     if a.pat_init and b.pat_init and a.pat_init != b.pat_init:
         return True
     for dead, other in ((a, b), (b, a)):

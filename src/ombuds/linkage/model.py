@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -235,8 +236,8 @@ def _make_db_api(backend: Backend) -> Any:
         .config("spark.driver.memory", "4g")
         .getOrCreate()
     )
-    spark.sparkContext.setCheckpointDir("/tmp/ombuds-spark-checkpoints")
-    return SparkAPI(spark_session=spark, num_partitions_on_repartition=8)
+    spark.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="ombuds-spark-"))
+    return SparkAPI(spark_session=spark, num_partitions_on_repartition=8)  # type: ignore[no-untyped-call]
 
 
 def run_model(
@@ -289,16 +290,13 @@ def run_model(
             ),
         ]
         for rule in TRAINING_BLOCKING_RULES:
-            steps.append(
-                (
-                    f"EM on {rule}",
-                    lambda rule=rule: (
-                        linker.training.estimate_parameters_using_expectation_maximisation(
-                            rule, estimate_without_term_frequencies=True
-                        )
-                    ),
+
+            def em(rule: str = rule) -> Any:
+                return linker.training.estimate_parameters_using_expectation_maximisation(
+                    rule, estimate_without_term_frequencies=True
                 )
-            )
+
+            steps.append((f"EM on {rule}", em))
         for i, (name, step) in enumerate(steps):
             report(name, 0.1 + 0.5 * i / len(steps))
             saved = copy.deepcopy(linker._settings_obj.core_model_settings)
@@ -310,14 +308,14 @@ def run_model(
                     # which makes every prediction fail on log(0).
                     raise ValueError(f"estimated match rate {rate} is degenerate")
                 trained.append(name)
-            except Exception as exc:  # noqa: BLE001 - Splink raises bare Exceptions on degenerate data
+            except Exception as exc:  # Splink raises bare Exceptions on degenerate data
                 log.warning("linkage training step %r skipped: %s", name, exc)
                 linker._settings_obj.core_model_settings = saved
                 failed.append(name)
         _check_comparisons(linker)
     report("predict", 0.6)
     predictions = linker.inference.predict(threshold_match_probability=threshold or None)
-    pairs = predictions.as_pandas_dataframe()
+    pairs = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]
     missing = [c for c in COMPARISON_NAMES if f"gamma_{c}" not in pairs.columns]
     if missing:
         raise RuntimeError(f"comparisons missing from the prediction output: {missing}")

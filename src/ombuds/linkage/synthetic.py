@@ -189,7 +189,7 @@ def _typo(rng: random.Random, text: str, rate: float) -> str:
 
 class _Generator:
     def __init__(self, seed: int, n_people: int) -> None:
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - test data, not secrets
         n_generated = max(200, n_people // 3)
         generated: set[str] = set()
         while len(generated) < n_generated:
