@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import pytest
 
 from ombuds.estimation import CaptureData, estimate_lcmcr
 from ombuds.estimation.lcmcr import effective_sample_size, sample_lcmcr, split_rhat
@@ -59,3 +60,14 @@ def test_effective_sample_size_is_small_for_a_sticky_chain() -> None:
     sticky = np.cumsum(white, axis=1)
     assert effective_sample_size(white) > 2000
     assert effective_sample_size(sticky) < 100
+
+
+def test_compiled_and_numpy_samplers_agree_on_kosovo(published: Loader) -> None:
+    pytest.importorskip("numba", reason="Numba is optional; the NumPy sampler is the fallback")
+    data = published("kosovo_1999_4lists")
+    settings = {"burnin": 2000, "samples": 400, "thinning": 10, "chains": 2}
+    fast = estimate_lcmcr(data, seed=11, backend="numba", **settings)  # type: ignore[arg-type]
+    slow = estimate_lcmcr(data, seed=11, backend="numpy", **settings)  # type: ignore[arg-type]
+    assert fast.diagnostics["backend"] == "numba"
+    # Same posterior, different random streams: medians within a few percent.
+    assert abs(fast.estimate / slow.estimate - 1) < 0.08

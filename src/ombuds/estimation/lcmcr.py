@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +30,16 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 _TINY = 1e-300
+Backend = Literal["auto", "numpy", "numba"]
+
+
+def numba_available() -> bool:
+    """Whether the compiled sampler can be used (Numba is an optional dependency)."""
+    try:
+        import ombuds.estimation._lcmcr_numba  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,7 @@ class LcmcrSamples:
     n_draws: IntArray
     iterations: int
     seconds: float
+    backend: str = "numpy"
 
     @property
     def chain_iterations_per_second(self) -> float:
@@ -55,10 +67,13 @@ def sample_lcmcr(
     thinning: int = 10,
     chains: int = 4,
     seed: int | None = None,
+    backend: Backend = "auto",
 ) -> LcmcrSamples:
     """Run the Gibbs sampler; returns ``samples`` draws of N per chain after ``burnin``.
 
-    Deterministic for a given ``seed``. Raises ``ValueError`` on nonsensical settings.
+    ``backend="auto"`` uses the compiled sampler when Numba is installed, else NumPy. Draws are
+    deterministic for a given ``seed`` and backend. Raises ``ValueError`` on nonsensical
+    settings or ``backend="numba"`` without Numba.
     """
     if classes < 1 or chains < 1 or samples < 1 or thinning < 1 or burnin < 0:
         raise ValueError("classes, chains, samples and thinning must be positive")
@@ -67,6 +82,32 @@ def sample_lcmcr(
     cells = np.flatnonzero(y > 0)
     x = ((cells[:, None] >> np.arange(data.k)[None, :]) & 1).astype(np.float64)  # (P, J)
     counts = y[cells]
+    use_numba = backend == "numba" or (backend == "auto" and numba_available())
+    if use_numba:
+        from ombuds.estimation._lcmcr_numba import run_chain
+
+        # One independent seed per chain, derived from the caller's seed.
+        seeds = rng.integers(0, 2**31 - 1, size=chains)
+        start = time.perf_counter()
+        draws = np.vstack(
+            [
+                run_chain(
+                    x.astype(np.int64),
+                    counts,
+                    classes,
+                    a_alpha,
+                    b_alpha,
+                    burnin,
+                    samples,
+                    thinning,
+                    int(s),
+                )
+                for s in seeds
+            ]
+        )
+        seconds = time.perf_counter() - start
+        total = burnin + samples * thinning
+        return LcmcrSamples(draws.astype(np.int64), total, seconds, backend="numba")
     n_obs = int(counts.sum())
     c, kk, j = chains, classes, data.k
     counts_b = np.broadcast_to(counts, (c, len(cells)))
@@ -113,7 +154,7 @@ def sample_lcmcr(
         if it >= burnin and (it - burnin) % thinning == thinning - 1:
             out[:, (it - burnin) // thinning] = n_obs + n0
     seconds = time.perf_counter() - start
-    return LcmcrSamples(n_draws=out, iterations=total, seconds=seconds)
+    return LcmcrSamples(n_draws=out, iterations=total, seconds=seconds, backend="numpy")
 
 
 def split_rhat(draws: FloatArray) -> float:
@@ -171,6 +212,7 @@ def estimate_lcmcr(
     thinning: int = 10,
     chains: int = 4,
     level: float = 0.95,
+    backend: Backend = "auto",
 ) -> EstimateResult:
     """Posterior median of N and an equal-tailed credible interval from the LCMCR sampler.
 
@@ -188,6 +230,7 @@ def estimate_lcmcr(
         thinning=thinning,
         chains=chains,
         seed=seed,
+        backend=backend,
     )
     draws = s.n_draws.astype(np.float64)
     a = (1 - level) / 2
@@ -217,6 +260,7 @@ def estimate_lcmcr(
             "thinning": thinning,
             "seed": seed,
             "chain_iterations_per_second": round(s.chain_iterations_per_second),
+            "backend": s.backend,
         },
         warnings=tuple(warnings),
     )
