@@ -15,16 +15,32 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("OMBUDS_DATA_DIR", Path.cwd() / "var")).resolve()
 
-# The SQLite that CPython links here (3.40) predates the fix for a WAL-reset race that can
-# corrupt a database under concurrent writers (fixed in SQLite 3.51.3). Where a wheel with a
-# newer SQLite is installed, Django's sqlite backend uses it instead. See
-# docs/decisions/0002-sqlite-build-and-workers.md.
+# The SQLite that CPython links here (3.40) predates the fix for the WAL-reset race, which can
+# corrupt a database when several connections write and checkpoint one file at once (fixed in
+# SQLite 3.51.3, backported to 3.50.7 and 3.44.6). The pysqlite3 wheel (>= 0.6.1) bundles a fixed
+# SQLite; where it is installed, Django's sqlite backend uses it instead of the stdlib module.
+# See docs/decisions/0002-sqlite-build-and-workers.md.
 try:  # pragma: no cover - depends on the platform's wheels
     import pysqlite3
+    import pysqlite3.dbapi2
 
     sys.modules["sqlite3"] = pysqlite3
+    sys.modules["sqlite3.dbapi2"] = pysqlite3.dbapi2
 except ImportError:  # pragma: no cover
     pass
+
+
+def sqlite_has_wal_reset_fix(version: tuple[int, ...]) -> bool:
+    """True if this SQLite version carries the fix for the WAL-reset corruption race."""
+    return (
+        version >= (3, 51, 3) or (3, 50, 7) <= version < (3, 51) or (3, 44, 6) <= version < (3, 45)
+    )
+
+
+import sqlite3  # noqa: E402 - after the swap above, so this is the module Django will use
+
+SQLITE_VERSION: tuple[int, ...] = sqlite3.sqlite_version_info
+SQLITE_WAL_RESET_FIXED = sqlite_has_wal_reset_fix(SQLITE_VERSION)
 
 DEBUG = os.environ.get("OMBUDS_DEBUG", "") == "1"
 SECRET_KEY = os.environ.get("OMBUDS_SECRET_KEY", "")
@@ -57,6 +73,8 @@ INSTALLED_APPS = [
     "ombuds.audit",
     "ombuds.staff",
     "ombuds.intake",
+    "ombuds.evidence",
+    "ombuds.casework",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +133,18 @@ else:
             "TEST": {"NAME": str(DATA_DIR / "test-ombuds.sqlite3")},
         }
     }
+    if not SQLITE_WAL_RESET_FIXED:
+        # Loud on purpose: several processes writing this file can corrupt it. `ombuds serve`
+        # falls back to a single worker unless OMBUDS_ALLOW_VULNERABLE_SQLITE=1 (decision 0002).
+        import warnings
+
+        warnings.warn(
+            f"SQLite {'.'.join(map(str, SQLITE_VERSION))} has the WAL-reset corruption bug "
+            "(fixed in 3.51.3): install the pysqlite3>=0.6.1 wheel, or use PostgreSQL "
+            "(DATABASE_URL). See docs/decisions/0002-sqlite-build-and-workers.md.",
+            RuntimeWarning,
+            stacklevel=1,
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "staff.StaffUser"

@@ -1,7 +1,10 @@
 """``ombuds serve``: the production server (gunicorn), with no access log.
 
 Sync workers, each with one persistent database connection (decision 0002): no thread ever
-shares a process's SQLite connection, and the number of connections stays fixed.
+shares a process's SQLite connection, and the number of connections stays fixed. On the
+embedded SQLite, several workers are only safe with a SQLite that has the WAL-reset fix; with
+an older one the server runs a single worker (one writing connection) unless the operator
+overrides that with OMBUDS_ALLOW_VULNERABLE_SQLITE=1.
 """
 
 from __future__ import annotations
@@ -24,6 +27,13 @@ class Command(BaseCommand):
         from django.core.management import call_command
         from gunicorn.app.wsgiapp import WSGIApplication
 
+        workers = options["workers"]
+        if workers > 1 and _sqlite_is_vulnerable():
+            if os.environ.get("OMBUDS_ALLOW_VULNERABLE_SQLITE", "") == "1":
+                self.stderr.write(_VULNERABLE + " Running several workers anyway, as told.")
+            else:
+                self.stderr.write(_VULNERABLE + " Serving with ONE worker to stay safe.")
+                workers = 1
         if options["collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         argv = [
@@ -32,7 +42,7 @@ class Command(BaseCommand):
             "--bind",
             options["bind"],
             "--workers",
-            str(options["workers"]),
+            str(workers),
             "--worker-class",
             "sync",
             "--access-logfile",
@@ -52,3 +62,17 @@ class Command(BaseCommand):
 
         sys.argv = argv
         WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
+
+
+_VULNERABLE = (
+    "WARNING: this SQLite has the WAL-reset corruption bug (fixed in 3.51.3): several worker "
+    "processes writing one database file can corrupt it. Install the pysqlite3>=0.6.1 wheel or "
+    "use PostgreSQL (DATABASE_URL); see docs/decisions/0002-sqlite-build-and-workers.md."
+)
+
+
+def _sqlite_is_vulnerable() -> bool:
+    from django.conf import settings
+    from django.db import connection
+
+    return connection.vendor == "sqlite" and not settings.SQLITE_WAL_RESET_FIXED
