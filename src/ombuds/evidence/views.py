@@ -1,0 +1,141 @@
+"""Staff pages for evidence: list and attach, details and custody, download, export.
+
+Views stay thin: the selectors decide access (a 404 says nothing about existence), the services
+check files and write custody entries.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ombuds.audit.signing import SigningKeyError
+from ombuds.staff.access import current_staff, staff_key, staff_required
+from ombuds.staff.models import COMPLAINT_READER_ROLES
+
+from . import files, selectors, services
+from .files import FileRefused
+from .forms import EvidenceUploadForm, ExportForm
+from .models import FileRole
+from .package import evidence_export
+from .selectors import EvidenceNotFound
+
+#: Served files are never rendered as a page: no scripts, no plugins, no framing.
+DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
+
+
+def _complaint(request: HttpRequest, complaint_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    try:
+        return selectors.complaint_for_evidence(
+            user=current_staff(request), user_key=staff_key(request), complaint_id=complaint_id
+        )
+    except EvidenceNotFound as exc:
+        raise Http404 from exc
+
+
+def _item(request: HttpRequest, item_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    try:
+        return selectors.item_for_user(
+            user=current_staff(request), user_key=staff_key(request), item_id=item_id
+        )
+    except EvidenceNotFound as exc:
+        raise Http404 from exc
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(roles=COMPLAINT_READER_ROLES)
+def complaint_evidence(request: HttpRequest, complaint_id: uuid.UUID) -> HttpResponse:
+    complaint, data_key = _complaint(request, complaint_id)
+    form = EvidenceUploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.evidence_attach(
+                    complaint=complaint,
+                    data_key=data_key,
+                    upload=form.cleaned_data["file"],
+                    by_complainant=False,
+                    actor=current_staff(request),
+                )
+                return HttpResponseRedirect(
+                    reverse("evidence:complaint", args=[complaint_id]) + "?added=1"
+                )
+            except FileRefused as exc:
+                form.add_error("file", str(exc))
+        status = 400
+    return render(
+        request,
+        "evidence/complaint.html",
+        {
+            "complaint_id": complaint_id,
+            "items": selectors.evidence_list(complaint=complaint, data_key=data_key),
+            "form": form,
+            "export_form": ExportForm(),
+            "added": request.GET.get("added") == "1",
+        },
+        status=status,
+    )
+
+
+@require_GET
+@staff_required(roles=COMPLAINT_READER_ROLES)
+def item_detail(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
+    item, data_key = _item(request, item_id)
+    view = selectors.evidence_view(item=item, data_key=data_key)
+    services.evidence_record_view(user=current_staff(request), item=item)
+    return render(
+        request,
+        "evidence/item.html",
+        {
+            "item": view,
+            "complaint_id": item.complaint.public_id,
+            "custody": selectors.custody_log(items=[item]),
+        },
+    )
+
+
+def _attachment(data: bytes, media_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=media_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = DOWNLOAD_CSP
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@staff_required(roles=COMPLAINT_READER_ROLES)
+def item_download(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
+    """The working copy. Originals leave only inside a signed export package."""
+    item, data_key = _item(request, item_id)
+    try:
+        download = services.evidence_download(
+            user=current_staff(request), item=item, data_key=data_key, role=FileRole.WORKING
+        )
+    except services.IntegrityError:
+        return render(request, "evidence/integrity_error.html", status=500)
+    name = files.download_name(download.facts.name, files.Kind(item.kind), suffix="-working")
+    return _attachment(download.data, download.facts.media_type, name)
+
+
+@require_POST
+@staff_required(roles=COMPLAINT_READER_ROLES)
+def complaint_export(request: HttpRequest, complaint_id: uuid.UUID) -> HttpResponse:
+    complaint, data_key = _complaint(request, complaint_id)
+    form = ExportForm(request.POST)
+    originals = form.is_valid() and bool(form.cleaned_data["include_originals"])
+    try:
+        name, data = evidence_export(
+            user=current_staff(request),
+            complaint=complaint,
+            data_key=data_key,
+            include_originals=originals,
+        )
+    except (SigningKeyError, services.IntegrityError):
+        return render(request, "evidence/integrity_error.html", status=500)
+    return _attachment(data, "application/zip", name)
