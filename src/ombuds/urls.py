@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     *i18n_patterns(
         path("staff/", include("ombuds.staff.urls")),
+        path("staff/cases/", include("ombuds.casework.urls")),
         path("staff/evidence/", include("ombuds.evidence.urls")),
         path("", include("ombuds.intake.urls")),
         prefix_default_language=True,

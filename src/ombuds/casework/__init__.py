@@ -1,0 +1,1 @@
+"""Casework: complaints become cases; persons, events, acts, involvements and sources."""

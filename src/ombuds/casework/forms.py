@@ -1,0 +1,361 @@
+"""Staff forms for cases. Each record form validates into one record dataclass."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from ombuds.intake.forms import TextField
+from ombuds.staff.models import Agency, StaffUser
+
+from .models import CaseOutcome, CasePriority, CaseStatus
+from .records import (
+    ActRecord,
+    ActType,
+    DatePrecision,
+    DetentionType,
+    EventRecord,
+    FuzzyDate,
+    InformationRecord,
+    InvolvementDegree,
+    InvolvementRecord,
+    PerpetratorType,
+    PersonRecord,
+    Record,
+    Reliability,
+    Sex,
+    SourceType,
+    VictimStatus,
+    ViolationStatus,
+)
+
+if TYPE_CHECKING:  # django-stubs is a development dependency only
+    from django_stubs_ext import StrOrPromise
+
+Choices = tuple[tuple[str, str], ...]
+
+
+class CaseOpenForm(forms.Form):
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=CasePriority.choices, initial=CasePriority.NORMAL
+    )
+
+
+class RecordForm(forms.Form):
+    """Base of the record forms: which complaints the material comes from.
+
+    The record goes in the compartment of the intersection of their consents; none ticked
+    means staff material that every agency holding the case may read. All are ticked by
+    default, so forgetting to choose never widens who can read.
+    """
+
+    sources = forms.MultipleChoiceField(
+        label=_("Comes from complaints (only agencies all of them consented to can read it)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self, *args: Any, sources: Choices = (), refs: dict[str, Choices] | None = None, **kw: Any
+    ) -> None:
+        super().__init__(*args, **kw)
+        field = self.fields["sources"]
+        assert isinstance(field, forms.MultipleChoiceField)  # noqa: S101 - narrows the type
+        field.choices = sources
+        if not self.is_bound:
+            self.initial.setdefault("sources", [value for value, _label in sources])
+        self.refs = refs or {}
+        self.setup()
+
+    def setup(self) -> None:
+        """Fill reference choices (persons, events, acts) in subclasses."""
+
+    def to_record(self) -> Record:
+        """The validated record (subclasses)."""
+        raise NotImplementedError
+
+    def _ref_choices(self, name: str, kind: str, *, blank: str | None) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - narrows the type
+        options = list(self.refs.get(kind, ()))
+        field.choices = ([("", blank)] if blank is not None else []) + options
+
+    def fuzzy(self, data: dict[str, Any], prefix: str) -> FuzzyDate | None:
+        value = data.get(f"{prefix}_value", "") or ""
+        precision = data.get(f"{prefix}_precision") or DatePrecision.UNKNOWN
+        try:
+            return FuzzyDate(value=value, precision=precision)
+        except ValueError:
+            self.add_error(
+                f"{prefix}_value",
+                _(
+                    "Give the date in the form of its precision: 2017-03-28, 2017-03 or 2017; "
+                    "leave it empty when unknown."
+                ),
+            )
+            return None
+
+
+def _date_fields(label: StrOrPromise) -> tuple[forms.Field, forms.Field]:
+    return (
+        TextField(label=label, max_length=10, required=False),
+        forms.ChoiceField(
+            label=_("Precision"), choices=DatePrecision.choices, initial=DatePrecision.UNKNOWN
+        ),
+    )
+
+
+class PersonForm(RecordForm):
+    name = TextField(label=_("Name (any script)"), max_length=300, required=False)
+    other_names = TextField(
+        label=_("Other names and spellings, one per line"),
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
+    birth_value, birth_precision = _date_fields(_("Birth date"))
+    age = forms.IntegerField(label=_("Age"), min_value=0, max_value=120, required=False)
+    origin = TextField(label=_("Place of origin"), max_length=300, required=False)
+    notes = TextField(
+        label=_("Notes"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["birth"] = self.fuzzy(data, "birth")
+        if not data.get("name") and not data.get("other_names"):
+            self.add_error("name", _("Give a name, or a description such as 'unknown man, 30s'."))
+        return data
+
+    def to_record(self) -> PersonRecord:
+        d = self.cleaned_data
+        names = tuple(n.strip() for n in d["other_names"].splitlines() if n.strip())
+        return PersonRecord(
+            name=d["name"],
+            other_names=names,
+            sex=d["sex"],
+            birth_date=d["birth"],
+            age=d["age"],
+            origin=d["origin"],
+            notes=d["notes"],
+        )
+
+
+class EventActForm(RecordForm):
+    title = TextField(label=_("Event"), max_length=300)
+    date_value, date_precision = _date_fields(_("Date of the event"))
+    place = TextField(label=_("Place"), max_length=300, required=False)
+    description = TextField(
+        label=_("What happened"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    act_type = forms.ChoiceField(label=_("Act"), choices=ActType.choices)
+    detention_type = forms.ChoiceField(
+        label=_("Type of detention"), choices=DetentionType.choices, required=False
+    )
+    victim = forms.ChoiceField(label=_("Victim"), required=False)
+    start_value, start_precision = _date_fields(_("Act began"))
+    end_value, end_precision = _date_fields(_("Act ended"))
+    victim_status = forms.ChoiceField(
+        label=_("Victim's status at the end"),
+        choices=VictimStatus.choices,
+        initial=VictimStatus.UNKNOWN,
+    )
+
+    def setup(self) -> None:
+        self._ref_choices("victim", "person", blank="—")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["date"] = self.fuzzy(data, "date")
+        data["start"] = self.fuzzy(data, "start")
+        data["end"] = self.fuzzy(data, "end")
+        if data.get("detention_type") and data.get("act_type") != ActType.DETENTION:
+            self.add_error("detention_type", _("A detention type goes with a detention only."))
+        return data
+
+    def to_records(self) -> tuple[EventRecord, ActRecord]:
+        d = self.cleaned_data
+        event = EventRecord(
+            title=d["title"], date=d["date"], place=d["place"], description=d["description"]
+        )
+        act = ActRecord(
+            event="",
+            act_type=d["act_type"],
+            victim=d["victim"],
+            detention_type=d["detention_type"],
+            start=d["start"],
+            end=d["end"],
+            place=d["place"],
+            victim_status=d["victim_status"],
+        )
+        return event, act
+
+
+class ActForm(RecordForm):
+    event = forms.ChoiceField(label=_("Event"))
+    act_type = forms.ChoiceField(label=_("Act"), choices=ActType.choices)
+    detention_type = forms.ChoiceField(
+        label=_("Type of detention"), choices=DetentionType.choices, required=False
+    )
+    victim = forms.ChoiceField(label=_("Victim"), required=False)
+    start_value, start_precision = _date_fields(_("Act began"))
+    end_value, end_precision = _date_fields(_("Act ended"))
+    place = TextField(label=_("Place"), max_length=300, required=False)
+    victim_status = forms.ChoiceField(
+        label=_("Victim's status at the end"),
+        choices=VictimStatus.choices,
+        initial=VictimStatus.UNKNOWN,
+    )
+
+    def setup(self) -> None:
+        self._ref_choices("event", "event", blank=None)
+        self._ref_choices("victim", "person", blank="—")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["start"] = self.fuzzy(data, "start")
+        data["end"] = self.fuzzy(data, "end")
+        if data.get("detention_type") and data.get("act_type") != ActType.DETENTION:
+            self.add_error("detention_type", _("A detention type goes with a detention only."))
+        return data
+
+    def to_record(self) -> ActRecord:
+        d = self.cleaned_data
+        return ActRecord(
+            event=d["event"],
+            act_type=d["act_type"],
+            victim=d["victim"],
+            detention_type=d["detention_type"],
+            start=d["start"],
+            end=d["end"],
+            place=d["place"],
+            victim_status=d["victim_status"],
+        )
+
+
+class InvolvementForm(RecordForm):
+    act = forms.ChoiceField(label=_("Act"))
+    perpetrator_type = forms.ChoiceField(
+        label=_("Type of perpetrator"), choices=PerpetratorType.choices
+    )
+    degree = forms.ChoiceField(label=_("Degree of involvement"), choices=InvolvementDegree.choices)
+    perpetrator_person = forms.ChoiceField(label=_("Perpetrator (a person)"), required=False)
+    perpetrator_unit = TextField(label=_("or a unit"), max_length=300, required=False)
+    notes = TextField(
+        label=_("Notes"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def setup(self) -> None:
+        self._ref_choices("act", "act", blank=None)
+        self._ref_choices("perpetrator_person", "person", blank="—")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("perpetrator_person") and not data.get("perpetrator_unit"):
+            self.add_error("perpetrator_unit", _("Name a person or a unit (or 'unknown')."))
+        return data
+
+    def to_record(self) -> InvolvementRecord:
+        d = self.cleaned_data
+        return InvolvementRecord(
+            act=d["act"],
+            perpetrator_type=d["perpetrator_type"],
+            degree=d["degree"],
+            perpetrator_person=d["perpetrator_person"],
+            perpetrator_unit=d["perpetrator_unit"],
+            notes=d["notes"],
+        )
+
+
+class InformationForm(RecordForm):
+    source_type = forms.ChoiceField(label=_("Source"), choices=SourceType.choices)
+    source_ref = TextField(
+        label=_("Reference (title, date, document number)"), max_length=500, required=False
+    )
+    reliability = forms.ChoiceField(
+        label=_("Reliability"), choices=Reliability.choices, initial=Reliability.UNKNOWN
+    )
+    violation_status = forms.ChoiceField(
+        label=_("Violation status"), choices=ViolationStatus.choices
+    )
+    about = forms.ChoiceField(label=_("About"), required=False)
+    summary = TextField(
+        label=_("What the source says"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def setup(self) -> None:
+        field = self.fields["about"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - narrows the type
+        field.choices = [
+            ("", _("The whole case")),
+            *self.refs.get("event", ()),
+            *self.refs.get("act", ()),
+        ]
+
+    def to_record(self) -> InformationRecord:
+        d = self.cleaned_data
+        return InformationRecord(
+            source_type=d["source_type"],
+            reliability=d["reliability"],
+            violation_status=d["violation_status"],
+            about=d["about"],
+            source_ref=d["source_ref"],
+            summary=d["summary"],
+        )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=CaseOutcome.choices, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("status") == CaseStatus.CLOSED and not data.get("outcome"):
+            self.add_error("outcome", _("A closed case needs an outcome."))
+        return data
+
+
+class AssignForm(forms.Form):
+    agency = forms.ModelChoiceField(label=_("Responsible agency"), queryset=Agency.objects.none())
+    investigator = forms.ModelChoiceField(
+        label=_("Investigator"), queryset=StaffUser.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, holders: Any, workers: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        agency = self.fields["agency"]
+        investigator = self.fields["investigator"]
+        assert isinstance(agency, forms.ModelChoiceField)  # noqa: S101 - narrows the type
+        assert isinstance(investigator, forms.ModelChoiceField)  # noqa: S101
+        agency.queryset = holders
+        investigator.queryset = workers
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        agency, investigator = data.get("agency"), data.get("investigator")
+        if agency is not None and investigator is not None and investigator.agency_id != agency.pk:
+            raise ValidationError(_("The investigator must belong to the responsible agency."))
+        return data
+
+
+class ReferForm(forms.Form):
+    agency = forms.ModelChoiceField(label=_("Refer to"), queryset=Agency.objects.none())
+
+    def __init__(self, *args: Any, others: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        field = self.fields["agency"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - narrows the type
+        field.queryset = others
+
+
+class AddComplaintForm(forms.Form):
+    complaint = forms.UUIDField(label=_("Complaint id"))

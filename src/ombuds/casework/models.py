@@ -1,0 +1,190 @@
+"""Cases as stored: workflow metadata in the clear, every record encrypted.
+
+Plaintext columns are limited to what lists and queues need (architecture.md, "Keys"):
+status, outcome, priority, owning agency, assigned investigator, days. What the records say
+(names, dates, places, narrative) lives only in :class:`CaseRecord.ciphertext`.
+
+Consent-bound sharing uses *compartments*. A compartment is the set of agencies allowed to read
+some material: the intersection of the consents of the complaints it comes from, or everyone
+holding the case for material staff wrote themselves. Each compartment has its own random key,
+sealed (one :class:`CaseKeyGrant` per agency) only to agencies that both hold the case and are
+in the allowed set. An agency with no grant has no way to read the compartment's records.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ombuds.intake.models import Complaint
+from ombuds.staff.models import Agency, StaffUser
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    INVESTIGATING = "investigating", _("Investigating")
+    REFERRED = "referred", _("Referred to the prosecutor")
+    CLOSED = "closed", _("Closed")
+
+
+class CaseOutcome(models.TextChoices):
+    NONE = "", _("No outcome yet")
+    CHARGES_BROUGHT = "charges_brought", _("Charges brought")
+    VICTIM_FOUND_ALIVE = "victim_found_alive", _("Victim found alive")
+    VICTIM_FOUND_DEAD = "victim_found_dead", _("Victim found dead")
+    INSUFFICIENT_EVIDENCE = "insufficient_evidence", _("Insufficient evidence")
+    MERGED = "merged", _("Merged into another case")
+    WITHDRAWN = "withdrawn", _("Withdrawn at the complainant's request")
+    OTHER = "other", _("Other")
+
+
+class CasePriority(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent: someone held now")
+
+
+class Case(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(max_length=20, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    outcome = models.CharField(
+        max_length=30, choices=CaseOutcome.choices, default=CaseOutcome.NONE, blank=True
+    )
+    priority = models.CharField(
+        max_length=10, choices=CasePriority.choices, default=CasePriority.NORMAL
+    )
+    #: The agency responsible for the case now; always one of the holding agencies.
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="owned_cases")
+    investigator = models.ForeignKey(
+        StaffUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
+    #: Days, not times (as for complaints): finer stamps help nobody but an adversary.
+    opened_on = models.DateField()
+    status_changed_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    complaints: models.ManyToManyField[Complaint, CaseComplaint] = models.ManyToManyField(
+        Complaint, through="CaseComplaint", related_name="cases"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "-opened_on"], name="case_queue")]
+
+    def __str__(self) -> str:
+        return f"case {self.public_id}"
+
+    @property
+    def short_id(self) -> str:
+        return str(self.public_id)[:8]
+
+
+class CaseHolding(models.Model):
+    """An agency holds a case: it opened it or the case was referred to it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="holdings")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="case_holdings")
+    since = models.DateField()
+    referred_by = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "agency"], name="one_holding_per_agency")
+        ]
+
+
+class CaseComplaint(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_complaints")
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE)
+    added_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "complaint"], name="complaint_once_per_case")
+        ]
+
+
+#: ``Compartment.signature`` of the compartment every holding agency may read.
+EVERYONE = "*"
+
+
+class Compartment(models.Model):
+    """A set of agencies allowed to read some of a case's material, with its own key."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="compartments")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    #: Every agency holding the case, now or later (staff-originated material).
+    everyone = models.BooleanField(default=False)
+    #: The allowed agencies when not ``everyone``: those all the source complaints consented to.
+    allowed = models.ManyToManyField(Agency, blank=True, related_name="+")
+    #: The complaints whose consent made this compartment (for the withheld notice).
+    complaints = models.ManyToManyField(Complaint, blank=True, related_name="+")
+    #: ``EVERYONE`` or the sorted allowed agency ids: one compartment per allowed set.
+    signature = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "signature"], name="one_compartment_per_set")
+        ]
+
+    def allows(self, agency: Agency) -> bool:
+        return self.everyone or self.allowed.filter(pk=agency.pk).exists()
+
+
+class CaseKeyGrant(models.Model):
+    """A compartment key sealed to one agency that holds the case and is allowed to read it.
+
+    The set of grants *is* the sharing: an agency without a row here cannot read the material.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="key_grants")
+    compartment = models.ForeignKey(Compartment, on_delete=models.CASCADE, related_name="grants")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="case_grants")
+    sealed_key = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compartment", "agency"], name="one_case_key_per_agency"
+            )
+        ]
+
+
+class RecordKind(models.TextChoices):
+    PERSON = "person", _("Person")
+    EVENT = "event", _("Event")
+    ACT = "act", _("Act")
+    INVOLVEMENT = "involvement", _("Involvement")
+    INFORMATION = "information", _("Information")
+
+
+class CaseRecord(models.Model):
+    """One coded record (HURIDOCS Events format), encrypted under its compartment's key.
+
+    The associated data binds the ciphertext to this row, its case, kind and compartment, so a
+    ciphertext copied to another row, case or kind fails to decrypt.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="records")
+    compartment = models.ForeignKey(Compartment, on_delete=models.PROTECT, related_name="records")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=20, choices=RecordKind.choices)
+    ciphertext = models.BinaryField()
+    created_on = models.DateField()
+    created_by = models.ForeignKey(StaffUser, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["pk"]
+
+    @property
+    def aad(self) -> bytes:
+        return b"|".join(
+            (
+                b"case-record",
+                self.case.public_id.bytes,
+                self.compartment.public_id.bytes,
+                self.public_id.bytes,
+                self.kind.encode(),
+            )
+        )

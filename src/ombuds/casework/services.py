@@ -1,0 +1,456 @@
+"""Writes about cases. Each service is atomic and records its audit entry in the same
+transaction (house-style: ``<noun>_<verb>``, keyword-only arguments).
+
+Plaintext exists only in memory here: every record is encrypted under its compartment's key
+before a row is written. Keys are passed in as :class:`~.selectors.CaseKeys`, unsealed for the
+request by the caller's agency key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from django.db import transaction
+from django.utils import timezone
+
+from ombuds import crypto
+from ombuds.audit.models import AuditAction
+from ombuds.audit.services import audit_record
+from ombuds.intake.content import ComplaintContent
+from ombuds.intake.models import Complaint
+from ombuds.intake.selectors import ComplaintView, access_complaint
+from ombuds.staff.models import Agency, AgencyKind, StaffUser
+
+from .models import (
+    EVERYONE,
+    Case,
+    CaseComplaint,
+    CaseHolding,
+    CaseKeyGrant,
+    CaseOutcome,
+    CasePriority,
+    CaseRecord,
+    CaseStatus,
+    Compartment,
+)
+from .records import (
+    ActRecord,
+    EventRecord,
+    InformationRecord,
+    InvolvementRecord,
+    PersonRecord,
+    Record,
+    Reliability,
+    Sex,
+    SourceType,
+    ViolationStatus,
+)
+from .selectors import (
+    CASE_WRITER_ROLES,
+    CaseKeys,
+    access_case,
+    compartment_allowed_ids,
+    complaint_consent_ids,
+)
+
+
+class CaseworkError(Exception):
+    """A case operation was refused; the message is safe to show to the staff member."""
+
+
+def _require_writer(user: StaffUser, case: Case) -> Agency:
+    if user.agency is None or not access_case(user=user, case=case, write=True):
+        raise CaseworkError("you may not change this case")
+    return user.agency
+
+
+# --- compartments ---------------------------------------------------------------------------
+
+
+def _signature(allowed: frozenset[int] | None) -> str:
+    return EVERYONE if allowed is None else ",".join(str(i) for i in sorted(allowed))
+
+
+def _holder_agencies(case: Case) -> list[Agency]:
+    return [h.agency for h in case.holdings.select_related("agency")]
+
+
+def _compartment_for(
+    *, case: Case, keys: CaseKeys, sources: Sequence[Complaint]
+) -> tuple[Compartment, crypto.DataKey]:
+    """The compartment for material from ``sources`` (none: staff material), and its key.
+
+    The allowed set is the intersection of the sources' consents. A missing compartment is
+    made with a fresh key sealed to every holding agency in the set. Raises
+    :class:`CaseworkError` if the writer's own agency could not read the result.
+    """
+    allowed: frozenset[int] | None = None
+    for complaint in sources:
+        consent = complaint_consent_ids(complaint)
+        allowed = consent if allowed is None else allowed & consent
+    if allowed is not None and keys.agency.pk not in allowed:
+        raise CaseworkError("your agency may not read material from these complaints")
+    compartment = Compartment.objects.filter(case=case, signature=_signature(allowed)).first()
+    if compartment is not None:
+        key = keys.get(compartment)
+        if key is None:
+            raise CaseworkError("your agency does not hold the key for this material")
+        compartment.complaints.add(*sources)
+        return compartment, key
+    key = crypto.new_data_key()
+    compartment = Compartment.objects.create(
+        case=case, everyone=allowed is None, signature=_signature(allowed)
+    )
+    if allowed is not None:
+        compartment.allowed.set(Agency.objects.filter(pk__in=allowed))
+    compartment.complaints.add(*sources)
+    for agency in _holder_agencies(case):
+        if allowed is None or agency.pk in allowed:
+            CaseKeyGrant.objects.create(
+                case=case,
+                compartment=compartment,
+                agency=agency,
+                sealed_key=crypto.seal_data_key(bytes(agency.public_key), key),
+            )
+    keys.by_compartment[compartment.pk] = key
+    return compartment, key
+
+
+def _record_write(
+    *, user: StaffUser, case: Case, compartment: Compartment, key: crypto.DataKey, record: Record
+) -> CaseRecord:
+    row = CaseRecord(
+        case=case,
+        compartment=compartment,
+        kind=record.kind,
+        created_on=timezone.localdate(),
+        created_by=user,
+    )
+    row.ciphertext = crypto.encrypt(key, record.to_bytes(), aad=row.aad)
+    row.save(force_insert=True)
+    return row
+
+
+# --- opening a case -------------------------------------------------------------------------
+
+
+def _content_summary(content: ComplaintContent) -> str:
+    lines = [content.account]
+    if content.acts:
+        acts = ", ".join(content.acts) + (f" ({content.other_act})" if content.other_act else "")
+        lines.append(f"Acts: {acts}")
+    lines.append(f"When: {content.when_kind} {content.when_value}".rstrip())
+    if content.place:
+        lines.append(f"Where: {content.place}")
+    if content.perpetrators or content.perpetrator_details:
+        lines.append(
+            f"By whom: {', '.join(content.perpetrators)} {content.perpetrator_details}".rstrip()
+        )
+    lines.append(f"Held now: {content.held_now}; filed by: {content.filer_role}")
+    return "\n".join(lines)
+
+
+def _complaint_attach(
+    *, user: StaffUser, case: Case, keys: CaseKeys, complaint: Complaint, view: ComplaintView
+) -> None:
+    """Link a complaint and copy its content into the case, in the complaint's compartment."""
+    if not access_complaint(user=user, complaint=complaint):
+        raise CaseworkError("you may not read this complaint")
+    CaseComplaint.objects.get_or_create(
+        case=case, complaint=complaint, defaults={"added_on": timezone.localdate()}
+    )
+    compartment, key = _compartment_for(case=case, keys=keys, sources=[complaint])
+    content = view.content
+    _record_write(
+        user=user,
+        case=case,
+        compartment=compartment,
+        key=key,
+        record=InformationRecord(
+            source_type=SourceType.COMPLAINT,
+            reliability=Reliability.UNKNOWN,
+            violation_status=ViolationStatus.POSSIBLE,
+            source_ref=f"complaint:{complaint.public_id}",
+            summary=_content_summary(content),
+        ),
+    )
+    for person in content.persons:
+        if not (person.name or person.age):
+            continue
+        _record_write(
+            user=user,
+            case=case,
+            compartment=compartment,
+            key=key,
+            record=PersonRecord(
+                name=person.name,
+                sex=person.sex if person.sex in Sex.values else Sex.UNKNOWN,
+                age=int(person.age) if person.age.isdigit() else None,
+            ),
+        )
+
+
+def case_open(
+    *,
+    user: StaffUser,
+    complaints: Sequence[tuple[Complaint, ComplaintView]],
+    priority: CasePriority = CasePriority.NORMAL,
+) -> tuple[Case, CaseKeys]:
+    """Open a case held by the user's agency from complaints the user has read.
+
+    Each complaint's content is copied in as an Information record (and its persons as Person
+    records) in the compartment of that complaint's consents. Raises :class:`CaseworkError`
+    if the user may not write cases or read one of the complaints.
+    """
+    agency = user.agency
+    if agency is None or user.role not in CASE_WRITER_ROLES or not user.is_active:
+        raise CaseworkError("you may not open cases")
+    if not complaints:
+        raise CaseworkError("a case is opened from at least one complaint")
+    today = timezone.localdate()
+    with transaction.atomic():
+        case = Case.objects.create(
+            agency=agency, priority=priority, opened_on=today, status_changed_on=today
+        )
+        CaseHolding.objects.create(case=case, agency=agency, since=today)
+        keys = CaseKeys(agency=agency)
+        # The compartment of staff-originated material exists from the start.
+        _compartment_for(case=case, keys=keys, sources=[])
+        for complaint, view in complaints:
+            _complaint_attach(user=user, case=case, keys=keys, complaint=complaint, view=view)
+        audit_record(
+            action=AuditAction.CASE_CREATED,
+            actor=user,
+            subject=f"case:{case.public_id}",
+            details={
+                "complaints": ",".join(str(c.public_id) for c, _v in complaints)[:500],
+                "priority": str(priority),
+            },
+        )
+    return case, keys
+
+
+def case_add_complaint(
+    *, user: StaffUser, case: Case, keys: CaseKeys, complaint: Complaint, view: ComplaintView
+) -> None:
+    """Add one more complaint the user has read to a case they may change."""
+    _require_writer(user, case)
+    with transaction.atomic():
+        _complaint_attach(user=user, case=case, keys=keys, complaint=complaint, view=view)
+        audit_record(
+            action=AuditAction.CASE_CHANGED,
+            actor=user,
+            subject=f"case:{case.public_id}",
+            details={"change": "complaint_added", "complaint": str(complaint.public_id)},
+        )
+
+
+# --- records --------------------------------------------------------------------------------
+
+
+def record_add(
+    *,
+    user: StaffUser,
+    case: Case,
+    keys: CaseKeys,
+    record: Record,
+    sources: Sequence[Complaint] = (),
+) -> CaseRecord:
+    """Encrypt and store one record in the compartment of its source complaints.
+
+    With no ``sources`` the record is staff material, readable by every agency holding the
+    case. Sources must be complaints of this case. Raises :class:`CaseworkError`.
+    """
+    _require_writer(user, case)
+    linked = set(CaseComplaint.objects.filter(case=case).values_list("complaint_id", flat=True))
+    if any(c.pk not in linked for c in sources):
+        raise CaseworkError("a source is not a complaint of this case")
+    with transaction.atomic():
+        compartment, key = _compartment_for(case=case, keys=keys, sources=sources)
+        row = _record_write(user=user, case=case, compartment=compartment, key=key, record=record)
+        audit_record(
+            action=AuditAction.CASE_CHANGED,
+            actor=user,
+            subject=f"case:{case.public_id}",
+            details={"change": "record_added", "kind": record.kind, "record": str(row.public_id)},
+        )
+    return row
+
+
+def person_add(
+    *,
+    user: StaffUser,
+    case: Case,
+    keys: CaseKeys,
+    person: PersonRecord,
+    sources: Sequence[Complaint] = (),
+) -> CaseRecord:
+    return record_add(user=user, case=case, keys=keys, record=person, sources=sources)
+
+
+def event_add(
+    *,
+    user: StaffUser,
+    case: Case,
+    keys: CaseKeys,
+    event: EventRecord,
+    act: ActRecord | None = None,
+    sources: Sequence[Complaint] = (),
+) -> tuple[CaseRecord, CaseRecord | None]:
+    """An event and, optionally, its first act (``act.event`` is filled in), in one step."""
+    with transaction.atomic():
+        event_row = record_add(user=user, case=case, keys=keys, record=event, sources=sources)
+        act_row = None
+        if act is not None:
+            act = replace(act, event=str(event_row.public_id))
+            act_row = record_add(user=user, case=case, keys=keys, record=act, sources=sources)
+    return event_row, act_row
+
+
+def act_add(
+    *,
+    user: StaffUser,
+    case: Case,
+    keys: CaseKeys,
+    act: ActRecord,
+    sources: Sequence[Complaint] = (),
+) -> CaseRecord:
+    return record_add(user=user, case=case, keys=keys, record=act, sources=sources)
+
+
+def involvement_add(
+    *,
+    user: StaffUser,
+    case: Case,
+    keys: CaseKeys,
+    involvement: InvolvementRecord,
+    sources: Sequence[Complaint] = (),
+) -> CaseRecord:
+    return record_add(user=user, case=case, keys=keys, record=involvement, sources=sources)
+
+
+def information_add(
+    *,
+    user: StaffUser,
+    case: Case,
+    keys: CaseKeys,
+    information: InformationRecord,
+    sources: Sequence[Complaint] = (),
+) -> CaseRecord:
+    return record_add(user=user, case=case, keys=keys, record=information, sources=sources)
+
+
+# --- workflow -------------------------------------------------------------------------------
+
+
+def case_set_status(
+    *, user: StaffUser, case: Case, status: CaseStatus, outcome: CaseOutcome = CaseOutcome.NONE
+) -> None:
+    """Change the status; a closed case needs an outcome, an open one has none."""
+    _require_writer(user, case)
+    if status == CaseStatus.CLOSED and outcome == CaseOutcome.NONE:
+        raise CaseworkError("a closed case needs an outcome")
+    if status != CaseStatus.CLOSED:
+        outcome = CaseOutcome.NONE
+    today = timezone.localdate()
+    with transaction.atomic():
+        old = case.status
+        Case.objects.filter(pk=case.pk).update(
+            status=status,
+            outcome=outcome,
+            status_changed_on=today,
+            closed_on=today if status == CaseStatus.CLOSED else None,
+        )
+        audit_record(
+            action=AuditAction.CASE_CHANGED,
+            actor=user,
+            subject=f"case:{case.public_id}",
+            details={"change": "status", "from": old, "to": str(status), "outcome": str(outcome)},
+        )
+    case.refresh_from_db()
+
+
+def case_assign(
+    *, user: StaffUser, case: Case, agency: Agency, investigator: StaffUser | None
+) -> None:
+    """Make ``agency`` (a holding agency) responsible, with an optional investigator of it."""
+    _require_writer(user, case)
+    if not CaseHolding.objects.filter(case=case, agency=agency).exists():
+        raise CaseworkError("refer the case to that agency before assigning it")
+    if investigator is not None and (
+        investigator.agency_id != agency.pk
+        or investigator.role not in CASE_WRITER_ROLES
+        or not investigator.is_active
+    ):
+        raise CaseworkError("the investigator must be an active case worker of that agency")
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(agency=agency, investigator=investigator)
+        audit_record(
+            action=AuditAction.CASE_CHANGED,
+            actor=user,
+            subject=f"case:{case.public_id}",
+            details={
+                "change": "assigned",
+                "agency": agency.slug,
+                "investigator": investigator.username if investigator else "",
+            },
+        )
+    case.refresh_from_db()
+
+
+@dataclass(frozen=True)
+class Referral:
+    agency: Agency
+    granted: tuple[Compartment, ...]
+    withheld: tuple[Compartment, ...]
+
+
+def case_refer(*, user: StaffUser, case: Case, keys: CaseKeys, agency: Agency) -> Referral:
+    """Refer the case to ``agency``: it holds the case from now on and gets the keys of the
+    compartments it is allowed to read, and of no other.
+
+    Keys are re-wrapped from those the referrer's agency can open; a compartment the referrer
+    cannot open stays withheld until an agency that can refers again. A referral to a
+    prosecutor's office sets the status to "referred". Raises :class:`CaseworkError`.
+    """
+    _require_writer(user, case)
+    today = timezone.localdate()
+    granted: list[Compartment] = []
+    withheld: list[Compartment] = []
+    with transaction.atomic():
+        CaseHolding.objects.get_or_create(
+            case=case, agency=agency, defaults={"since": today, "referred_by": user.agency}
+        )
+        for compartment in case.compartments.all():
+            allowed = compartment_allowed_ids(compartment)
+            key = keys.get(compartment)
+            if (allowed is not None and agency.pk not in allowed) or key is None:
+                withheld.append(compartment)
+                continue
+            CaseKeyGrant.objects.update_or_create(
+                compartment=compartment,
+                agency=agency,
+                defaults={
+                    "case": case,
+                    "sealed_key": crypto.seal_data_key(bytes(agency.public_key), key),
+                },
+            )
+            granted.append(compartment)
+        changes: dict[str, object] = {}
+        if agency.kind == AgencyKind.PROSECUTOR and case.status != CaseStatus.CLOSED:
+            changes = {"status": CaseStatus.REFERRED, "status_changed_on": today}
+            Case.objects.filter(pk=case.pk).update(**changes)
+        audit_record(
+            action=AuditAction.CASE_CHANGED,
+            actor=user,
+            subject=f"case:{case.public_id}",
+            details={
+                "change": "referred",
+                "to": agency.slug,
+                "granted": len(granted),
+                "withheld": len(withheld),
+            },
+        )
+    case.refresh_from_db()
+    return Referral(agency=agency, granted=tuple(granted), withheld=tuple(withheld))

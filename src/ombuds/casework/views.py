@@ -1,0 +1,289 @@
+"""Staff pages for cases: list, open from complaints, the case page and its forms.
+
+Views stay thin: they unlock the agency key, ask a selector for what the user may see, validate
+a form and call a service (POST/redirect/GET). Refusals: a member of an agency that does not
+hold the case gets 404 (the case may as well not exist); a reader without write rights 403.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ombuds import crypto
+from ombuds.intake import selectors as complaint_selectors
+from ombuds.intake.models import Complaint
+from ombuds.staff.access import current_staff, staff_key, staff_required
+from ombuds.staff.keyring import agency_private_key
+from ombuds.staff.models import Agency, AgencyKeyGrant, StaffUser
+
+from . import forms, selectors, services
+from .models import Case, CaseComplaint, CaseOutcome, CasePriority, CaseStatus
+from .selectors import CASE_READER_ROLES, CASE_WRITER_ROLES, CaseKeys
+
+
+def _agency_key(request: HttpRequest, user: StaffUser) -> crypto.PrivateKey:
+    if user.agency is None:
+        raise Http404
+    try:
+        return agency_private_key(user=user, user_key=staff_key(request), agency=user.agency)
+    except AgencyKeyGrant.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _load(
+    request: HttpRequest, public_id: uuid.UUID, *, write: bool = False
+) -> tuple[StaffUser, Case, CaseKeys]:
+    user = current_staff(request)
+    try:
+        case, keys = selectors.case_get_for_user(
+            user=user, public_id=public_id, agency_private_key=_agency_key(request, user)
+        )
+    except Case.DoesNotExist as exc:
+        raise Http404 from exc
+    if write and not selectors.access_case(user=user, case=case, write=True):
+        raise PermissionDenied
+    return user, case, keys
+
+
+@staff_required(roles=CASE_READER_ROLES)
+def case_list(request: HttpRequest) -> HttpResponse:
+    user = current_staff(request)
+    cases = selectors.case_list_for_user(user=user)
+    return render(request, "casework/case_list.html", {"cases": cases[:500]})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(roles=CASE_WRITER_ROLES)
+def case_open(request: HttpRequest) -> HttpResponse:
+    """Open a case from complaints given as ``?complaint=<uuid>`` (repeatable)."""
+    user = current_staff(request)
+    source = request.POST if request.method == "POST" else request.GET
+    try:
+        ids = list(dict.fromkeys(uuid.UUID(v) for v in source.getlist("complaint")))
+    except ValueError as exc:
+        raise Http404 from exc
+    if not ids or len(ids) > 20:
+        raise Http404
+    key = _agency_key(request, user)
+    opened: list[tuple[Complaint, complaint_selectors.ComplaintView]] = []
+    for public_id in ids:
+        try:
+            complaint, view, _data_key = complaint_selectors.complaint_get_for_user(
+                user=user, public_id=public_id, agency_private_key=key
+            )
+        except Complaint.DoesNotExist as exc:
+            raise Http404 from exc
+        opened.append((complaint, view))
+    form = forms.CaseOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        case, _keys = services.case_open(
+            user=user, complaints=opened, priority=CasePriority(form.cleaned_data["priority"])
+        )
+        return HttpResponseRedirect(reverse("casework:case", args=[case.public_id]))
+    existing = Case.objects.filter(
+        case_complaints__complaint__in=[c for c, _v in opened], holdings__agency=user.agency
+    ).distinct()
+    return render(
+        request,
+        "casework/case_open.html",
+        {"form": form, "complaints": [v for _c, v in opened], "existing": existing},
+    )
+
+
+def _source_choices(case: Case, keys: CaseKeys) -> tuple[tuple[str, str], ...]:
+    """The case's complaints whose material the user's agency may read."""
+    links = CaseComplaint.objects.filter(case=case).select_related("complaint").order_by("pk")
+    return tuple(
+        (str(link.complaint.public_id), str(link.complaint.public_id)[:8])
+        for link in links
+        if keys.agency.pk in selectors.complaint_consent_ids(link.complaint)
+    )
+
+
+def _sources(case: Case, values: list[str]) -> list[Complaint]:
+    return list(Complaint.objects.filter(cases=case, public_id__in=values))
+
+
+RECORD_FORMS: dict[str, type[forms.RecordForm]] = {
+    "person": forms.PersonForm,
+    "event": forms.EventActForm,
+    "act": forms.ActForm,
+    "involvement": forms.InvolvementForm,
+    "information": forms.InformationForm,
+}
+
+
+def _page(
+    request: HttpRequest,
+    user: StaffUser,
+    case: Case,
+    keys: CaseKeys,
+    bound: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    view = selectors.decrypt_case(case=case, keys=keys)
+    sources = _source_choices(case, keys)
+    refs = {str(k): v for k, v in view.choices.items()}
+    bound = bound or {}
+    context: dict[str, Any] = {
+        "view": view,
+        "case": case,
+        "can_write": selectors.access_case(user=user, case=case, write=True),
+    }
+    for name, form_class in RECORD_FORMS.items():
+        context[f"{name}_form"] = bound.get(name) or form_class(
+            prefix=name, sources=sources, refs=refs
+        )
+    holders = Agency.objects.filter(case_holdings__case=case)
+    context["status_form"] = bound.get("status") or forms.StatusForm(
+        initial={"status": case.status, "outcome": case.outcome}
+    )
+    context["assign_form"] = bound.get("assign") or forms.AssignForm(
+        initial={"agency": case.agency_id, "investigator": case.investigator_id},
+        holders=holders,
+        workers=StaffUser.objects.filter(
+            agency__in=holders, role__in=CASE_WRITER_ROLES, is_active=True
+        ).order_by("agency_id", "username"),
+    )
+    context["refer_form"] = bound.get("refer") or forms.ReferForm(
+        others=Agency.objects.exclude(case_holdings__case=case)
+    )
+    context["complaint_form"] = bound.get("complaint") or forms.AddComplaintForm()
+    return render(request, "casework/case.html", context, status=status)
+
+
+@staff_required(roles=CASE_READER_ROLES)
+def case_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    user, case, keys = _load(request, public_id)
+    return _page(request, user, case, keys)
+
+
+def _back(case: Case) -> HttpResponse:
+    return HttpResponseRedirect(reverse("casework:case", args=[case.public_id]))
+
+
+@require_POST
+@staff_required(roles=CASE_READER_ROLES)
+def record_add(request: HttpRequest, public_id: uuid.UUID, kind: str) -> HttpResponse:
+    if kind not in RECORD_FORMS:
+        raise Http404
+    user, case, keys = _load(request, public_id, write=True)
+    view = selectors.decrypt_case(case=case, keys=keys)
+    form = RECORD_FORMS[kind](
+        request.POST,
+        prefix=kind,
+        sources=_source_choices(case, keys),
+        refs={str(k): v for k, v in view.choices.items()},
+    )
+    if not form.is_valid():
+        return _page(request, user, case, keys, bound={kind: form}, status=400)
+    sources = _sources(case, form.cleaned_data["sources"])
+    try:
+        if isinstance(form, forms.EventActForm):
+            event, act = form.to_records()
+            services.event_add(
+                user=user, case=case, keys=keys, event=event, act=act, sources=sources
+            )
+        else:
+            record = form.to_record()
+            services.record_add(user=user, case=case, keys=keys, record=record, sources=sources)
+    except services.CaseworkError as exc:
+        form.add_error(None, str(exc))
+        return _page(request, user, case, keys, bound={kind: form}, status=400)
+    return _back(case)
+
+
+@require_POST
+@staff_required(roles=CASE_READER_ROLES)
+def case_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    user, case, keys = _load(request, public_id, write=True)
+    form = forms.StatusForm(request.POST)
+    if not form.is_valid():
+        return _page(request, user, case, keys, bound={"status": form}, status=400)
+    services.case_set_status(
+        user=user,
+        case=case,
+        status=CaseStatus(form.cleaned_data["status"]),
+        outcome=CaseOutcome(form.cleaned_data["outcome"] or ""),
+    )
+    return _back(case)
+
+
+@require_POST
+@staff_required(roles=CASE_READER_ROLES)
+def case_assign(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    user, case, keys = _load(request, public_id, write=True)
+    holders = Agency.objects.filter(case_holdings__case=case)
+    form = forms.AssignForm(
+        request.POST,
+        holders=holders,
+        workers=StaffUser.objects.filter(
+            agency__in=holders, role__in=CASE_WRITER_ROLES, is_active=True
+        ),
+    )
+    if form.is_valid():
+        try:
+            services.case_assign(
+                user=user,
+                case=case,
+                agency=form.cleaned_data["agency"],
+                investigator=form.cleaned_data["investigator"],
+            )
+            return _back(case)
+        except services.CaseworkError as exc:
+            form.add_error(None, str(exc))
+    return _page(request, user, case, keys, bound={"assign": form}, status=400)
+
+
+@require_POST
+@staff_required(roles=CASE_READER_ROLES)
+def case_refer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    user, case, keys = _load(request, public_id, write=True)
+    form = forms.ReferForm(request.POST, others=Agency.objects.exclude(case_holdings__case=case))
+    if not form.is_valid():
+        return _page(request, user, case, keys, bound={"refer": form}, status=400)
+    referral = services.case_refer(
+        user=user, case=case, keys=keys, agency=form.cleaned_data["agency"]
+    )
+    messages.info(
+        request,
+        _("Referred to %(agency)s: %(granted)d compartment(s) shared, %(withheld)d withheld.")
+        % {
+            "agency": referral.agency.name_en,
+            "granted": len(referral.granted),
+            "withheld": len(referral.withheld),
+        },
+    )
+    return _back(case)
+
+
+@require_POST
+@staff_required(roles=CASE_READER_ROLES)
+def case_add_complaint(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    user, case, keys = _load(request, public_id, write=True)
+    form = forms.AddComplaintForm(request.POST)
+    if form.is_valid():
+        try:
+            complaint, view, _data_key = complaint_selectors.complaint_get_for_user(
+                user=user,
+                public_id=form.cleaned_data["complaint"],
+                agency_private_key=_agency_key(request, user),
+            )
+            services.case_add_complaint(
+                user=user, case=case, keys=keys, complaint=complaint, view=view
+            )
+            return _back(case)
+        except Complaint.DoesNotExist:
+            form.add_error("complaint", _("No complaint with this id that you may read."))
+        except services.CaseworkError as exc:
+            form.add_error(None, str(exc))
+    return _page(request, user, case, keys, bound={"complaint": form}, status=400)

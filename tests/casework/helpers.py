@@ -1,0 +1,53 @@
+"""Helpers for the casework tests: file complaints and open cases through HTTP."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.test import Client
+
+from ombuds.casework.models import Case
+from ombuds.intake.models import Complaint
+from tests.conftest import submit_complaint
+
+CONSENTS: dict[str, dict[str, str]] = {
+    "none": {},
+    "prosecutor": {"consent_prosecutor": "on"},
+    "interior": {"consent_interior": "on"},
+    "both": {"consent_prosecutor": "on", "consent_interior": "on"},
+}
+
+
+def file_complaint(consent: str = "none", **overrides: Any) -> Complaint:
+    submit_complaint(Client(), **CONSENTS[consent], **overrides)
+    complaint = Complaint.objects.order_by("-pk").first()
+    assert complaint is not None
+    return complaint
+
+
+def open_case(client: Client, *complaints: Complaint, priority: str = "normal") -> Case:
+    data = {"complaint": [str(c.public_id) for c in complaints], "priority": priority}
+    r = client.post("/en/staff/cases/open/", data)
+    assert r.status_code == 302, r.content[:2000]
+    public_id = uuid.UUID(r["Location"].rstrip("/").rsplit("/", 1)[1])
+    return Case.objects.get(public_id=public_id)
+
+
+def case_url(case: Case, tail: str = "") -> str:
+    return f"/en/staff/cases/{case.public_id}/{tail}"
+
+
+def add_person(client: Client, case: Case, name: str, sources: list[Complaint] | None = None) -> Any:
+    data: dict[str, Any] = {
+        "person-name": name,
+        "person-other_names": "",
+        "person-sex": "m",
+        "person-birth_value": "1990",
+        "person-birth_precision": "year",
+        "person-age": "27",
+        "person-origin": "Argun",
+        "person-notes": "",
+        "person-sources": [str(c.public_id) for c in (sources or [])],
+    }
+    return client.post(case_url(case, "records/person/"), data)
