@@ -6,7 +6,9 @@ The attacker here has write access to the database and has dropped the guard tri
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -198,3 +200,40 @@ def test_the_report_lists_every_problem_in_order(log: Log, attacker: Attacker) -
     report = audit_verify(trusted_keys=None)
     assert not report.ok
     assert [p.seq for p in report.problems] == [3, 9]
+
+
+def test_an_export_verifies_away_from_the_database(
+    log: Log, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log(12)
+    path = tmp_path / "audit.jsonl"
+    call_command("audit", "export", "--output", str(path))
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    last = AuditEntry.objects.order_by("-seq").first()
+    assert last is not None and (last.action, last.subject) == ("export", "audit:log")
+    public = signing.public_key_hex(signing.load_signing_key().verify_key)
+    assert verify("--file", str(path), "--public-key", public) == ""
+    assert "audit log intact: 13 entries" in capsys.readouterr().out
+
+
+def test_an_edited_export_is_caught(log: Log, tmp_path: Path) -> None:
+    log(12)
+    path = tmp_path / "audit.jsonl"
+    call_command("audit", "export", "--output", str(path))
+    lines = path.read_text().splitlines()
+    edited = [
+        json.dumps({**obj, "subject": "complaint:other"})
+        if (obj := json.loads(line))["type"] == "entry" and obj["seq"] == 4
+        else line
+        for line in lines
+    ]
+    path.write_text("\n".join(edited) + "\n")
+    assert "first bad entry #4:" in verify("--file", str(path))
+
+
+def test_an_unreadable_export_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "audit.jsonl"
+    path.write_text("not json\n")
+    with pytest.raises(CommandError) as caught:
+        call_command("audit", "verify", "--file", str(path), "--any-signer")
+    assert caught.value.returncode == 2

@@ -19,17 +19,19 @@ What each kind of tampering looks like to it:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import router
 from nacl.exceptions import BadSignatureError
 from nacl.exceptions import ValueError as NaclValueError
 from nacl.signing import VerifyKey
 
-from ombuds.audit.chain import GENESIS_HASH, EntryFields, checkpoint_message
+from ombuds.audit.chain import GENESIS_HASH, EntryFields, checkpoint_message, timestamp_text
 from ombuds.audit.models import AuditChainHead, AuditCheckpoint, AuditEntry
 
+#: In the order of EntryFields, then the stored hash.
 ENTRY_COLUMNS = (
     "seq",
     "created_at",
@@ -78,8 +80,31 @@ class VerificationReport:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class CheckpointRecord:
+    seq: int
+    head_hash: str
+    created_at: datetime
+    signature: str  # hex
+    public_key: str  # hex
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "type": "checkpoint",
+            "seq": self.seq,
+            "head_hash": self.head_hash,
+            "created_at": timestamp_text(self.created_at),
+            "signature": self.signature,
+            "public_key": self.public_key,
+        }
+
+
+#: One stored entry: the fields its hash covers, and the hash stored beside them.
+EntryRecord = tuple[EntryFields, str]
+
+
 def _checkpoint_problems(
-    checkpoint: AuditCheckpoint, trusted_keys: Collection[str] | None
+    checkpoint: CheckpointRecord, trusted_keys: Collection[str] | None
 ) -> list[Problem]:
     problems = []
     try:
@@ -117,7 +142,7 @@ def audit_verify(
     using: str | None = None,
     max_problems: int = 100,
 ) -> VerificationReport:
-    """Verify the whole log; return a report (``report.ok``, ``report.first_problem``).
+    """Verify the whole log in the database; return a report (``.ok``, ``.first_problem``).
 
     ``trusted_keys`` (hex Ed25519 public keys): checkpoints signed by any other key are
     problems; ``None`` accepts any key whose signature is valid (with a warning).
@@ -125,33 +150,60 @@ def audit_verify(
     checkpoint); a missing or different entry there is a problem.
     """
     using = using or router.db_for_read(AuditEntry)
+    head = AuditChainHead.objects.using(using).filter(pk=1).first()
+    return verify_records(
+        entries=stored_entries(using),
+        checkpoints=stored_checkpoints(using),
+        head=(head.seq, head.head_hash) if head is not None else None,
+        trusted_keys=trusted_keys,
+        expected=expected,
+        max_problems=max_problems,
+    )
+
+
+def stored_entries(using: str | None = None) -> Iterator[EntryRecord]:
+    """Every entry in ``seq`` order, streamed."""
+    rows = AuditEntry.objects.using(using).order_by("seq").values_list(*ENTRY_COLUMNS)
+    for row in rows.iterator(chunk_size=2000):
+        yield EntryFields(*row[:9]), row[9]
+
+
+def stored_checkpoints(using: str | None = None) -> list[CheckpointRecord]:
+    return [
+        CheckpointRecord(*row)
+        for row in AuditCheckpoint.objects.using(using)
+        .order_by("seq")
+        .values_list("seq", "head_hash", "created_at", "signature", "public_key")
+    ]
+
+
+def verify_records(
+    *,
+    entries: Iterable[EntryRecord],
+    checkpoints: Iterable[CheckpointRecord],
+    head: tuple[int, str] | None = None,
+    trusted_keys: Collection[str] | None = None,
+    expected: Mapping[int, str] | None = None,
+    max_problems: int = 100,
+) -> VerificationReport:
+    """Verify entries given in ``seq`` order (from the database or an export file).
+
+    ``head`` is the chain head's (seq, hash) if known. See :func:`audit_verify`.
+    """
     report = VerificationReport()
     problems = report.problems
-    checkpoints = {c.seq: c for c in AuditCheckpoint.objects.using(using).order_by("seq")}
+    by_seq = {c.seq: c for c in checkpoints}
     expected = dict(expected or {})
     last_good_checkpoint, problems_then = 0, 0
     pending_link: int | None = None
 
     expected_seq, prev2_hash, prev_hash = 1, GENESIS_HASH, GENESIS_HASH
-    rows = AuditEntry.objects.using(using).order_by("seq").values_list(*ENTRY_COLUMNS)
-    for row in rows.iterator(chunk_size=2000):
+    for fields, stored_hash in entries:
         if len(problems) >= max_problems:
             report.warnings.append(f"stopped after {max_problems} problems")
             break
-        seq, created_at, action, actor_id, username, agency_id, subject, details = row[:8]
-        stored_prev, stored_hash = row[8], row[9]
+        seq, stored_prev = fields.seq, fields.prev_hash
         report.entries += 1
-        fields = EntryFields(
-            seq=seq,
-            created_at=created_at,
-            action=action,
-            actor_id=actor_id,
-            actor_username=username,
-            agency_id=agency_id,
-            subject=subject,
-            details=details,
-            prev_hash=stored_prev,
-        )
         intact = fields.digest() == stored_hash
         gap = seq != expected_seq
         if seq > expected_seq:
@@ -187,7 +239,7 @@ def audit_verify(
                 problems.append(_broken_link(seq))
         if seq in expected and expected.pop(seq) != stored_hash:
             problems.append(Problem(seq, "its hash differs from the one published outside"))
-        checkpoint = checkpoints.get(seq)
+        checkpoint = by_seq.get(seq)
         if checkpoint is not None:
             if checkpoint.head_hash == stored_hash:
                 last_good_checkpoint, problems_then = seq, len(problems)
@@ -211,7 +263,7 @@ def audit_verify(
     last_seq = report.last_seq
     for seq in sorted(expected):
         problems.append(Problem(seq, "it is missing, but a hash was published for it"))
-    for checkpoint in checkpoints.values():
+    for checkpoint in by_seq.values():
         report.checkpoints += 1
         report.last_checkpoint_seq = max(report.last_checkpoint_seq, checkpoint.seq)
         problems.extend(_checkpoint_problems(checkpoint, trusted_keys))
@@ -223,26 +275,26 @@ def audit_verify(
                     "there: entries were cut from the end",
                 )
             )
-    head = AuditChainHead.objects.using(using).filter(pk=1).first()
-    if head is not None and (head.seq, head.head_hash) != (last_seq, report.head_hash):
-        if head.seq > last_seq:
+    if head is not None and head != (last_seq, report.head_hash):
+        head_seq, head_hash = head
+        if head_seq > last_seq:
             problems.append(
-                Problem(last_seq + 1, f"the chain head says #{head.seq}: entries were cut")
+                Problem(last_seq + 1, f"the chain head says #{head_seq}: entries were cut")
             )
         else:
             problems.append(
                 Problem(
-                    head.seq + 1 if head.seq < last_seq else last_seq,
-                    f"the chain head says #{head.seq} {head.head_hash[:16]}..., which does not "
+                    head_seq + 1 if head_seq < last_seq else last_seq,
+                    f"the chain head says #{head_seq} {head_hash[:16]}..., which does not "
                     "match the log: entries were added or changed behind its back",
                 )
             )
     elif head is None and last_seq:
         report.warnings.append("the chain head row is missing")
 
-    if trusted_keys is None and checkpoints:
+    if trusted_keys is None and by_seq:
         report.warnings.append("checkpoint signer not pinned: pass --public-key")
-    if not checkpoints and last_seq:
+    if not by_seq and last_seq:
         report.warnings.append("no signed checkpoints yet: run `ombuds audit checkpoint`")
     elif last_seq > report.last_checkpoint_seq:
         report.warnings.append(

@@ -2,6 +2,8 @@
 
 * ``ombuds audit verify [--public-key HEX ...] [--expect SEQ:HASH ...]`` - exit 0 with a
   summary when the log is intact; otherwise exit 1 naming the first bad entry.
+* ``ombuds audit verify --file FILE`` - the same checks on an export file.
+* ``ombuds audit export [-o FILE]`` - the whole log as JSON lines (the export is logged).
 * ``ombuds audit checkpoint`` - sign the current head now; prints the checkpoint as one JSON
   line, fit to publish outside the server.
 * ``ombuds audit public-key`` - print the checkpoint signer's public key (hex), to publish.
@@ -11,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import os
 from argparse import ArgumentParser, ArgumentTypeError
 from typing import Any
 
@@ -18,8 +21,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ombuds.audit import signing
 from ombuds.audit.chain import timestamp_text
+from ombuds.audit.export import ExportFormatError, audit_export, read_checkpoints, read_entries
 from ombuds.audit.services import audit_checkpoint_create
-from ombuds.audit.verification import audit_verify
+from ombuds.audit.verification import VerificationReport, audit_verify, verify_records
 
 
 def _hex_key(value: str) -> str:
@@ -62,6 +66,12 @@ class Command(BaseCommand):
             default=[],
             help="SEQ:HASH from a published checkpoint; repeatable",
         )
+        verify.add_argument(
+            "--file",
+            help="verify an export file (from `ombuds audit export`) instead of the database",
+        )
+        export = sub.add_parser("export", help="write the log as JSON lines")
+        export.add_argument("--output", "-o", help="file to write (default: standard output)")
         sub.add_parser("checkpoint", help="sign the current chain head now")
         sub.add_parser("public-key", help="print the checkpoint signer's public key")
         sub.add_parser("init-key", help="create the checkpoint signing key if missing")
@@ -72,6 +82,8 @@ class Command(BaseCommand):
                 self._verify(options)
             case "checkpoint":
                 self._checkpoint()
+            case "export":
+                self._export(options["output"])
             case "public-key":
                 self.stdout.write(signing.public_key_hex(self._load_key().verify_key))
             case "init-key":
@@ -92,7 +104,11 @@ class Command(BaseCommand):
             trusted = set(options["public_keys"])
         else:
             trusted = {signing.public_key_hex(self._load_key().verify_key)}
-        report = audit_verify(trusted_keys=trusted, expected=dict(options["expect"]))
+        expected = dict(options["expect"])
+        if options["file"]:
+            report = self._verify_file(options["file"], trusted, expected)
+        else:
+            report = audit_verify(trusted_keys=trusted, expected=expected)
         for warning in report.warnings:
             self.stderr.write(f"warning: {warning}")
         first = report.first_problem
@@ -104,6 +120,32 @@ class Command(BaseCommand):
                 returncode=1,
             )
         self.stdout.write(f"audit log intact: {report.summary()}")
+
+    def _verify_file(
+        self, path: str, trusted: set[str] | None, expected: dict[int, str]
+    ) -> VerificationReport:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                checkpoints = read_checkpoints(handle)
+            with open(path, encoding="utf-8") as handle:
+                return verify_records(
+                    entries=read_entries(handle),
+                    checkpoints=checkpoints,
+                    trusted_keys=trusted,
+                    expected=expected,
+                )
+        except (OSError, ExportFormatError) as exc:
+            raise CommandError(f"cannot read {path}: {exc}", returncode=2) from exc
+
+    def _export(self, output: str | None) -> None:
+        if output is None:
+            count = audit_export(out=self.stdout)
+        else:
+            # Created private: the log names staff and the records they touched.
+            fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                count = audit_export(out=handle)
+        self.stderr.write(f"exported {count} entries")
 
     def _checkpoint(self) -> None:
         try:
