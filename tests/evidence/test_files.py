@@ -1,0 +1,154 @@
+"""The file checks alone: bytes in, a working copy or a refusal out (no database)."""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from PIL import Image
+
+from ombuds.evidence import files
+from ombuds.evidence.files import FileRefused, Kind
+
+from .conftest import GPS, jpeg_with_gps, mp4_with_location, pdf, png, png_bomb
+
+
+def test_jpeg_working_copy_has_no_exif_or_gps_but_the_original_keeps_them() -> None:
+    data = jpeg_with_gps()
+    prepared = files.prepare(data, "photo.JPG")
+    assert prepared.kind is Kind.JPEG
+    assert prepared.original == data
+    working = Image.open(io.BytesIO(prepared.working))
+    assert dict(working.getexif()) == {}
+    assert "exif" not in working.info and "xmp" not in working.info
+    assert Image.open(io.BytesIO(prepared.original)).getexif().get_ifd(0x8825) == GPS
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (jpeg_with_gps(), Kind.JPEG),
+        (png(), Kind.PNG),
+        (pdf(), Kind.PDF),
+        (mp4_with_location(), Kind.MP4),
+        ("Свидетельство\r\n".encode(), Kind.TEXT),
+    ],
+)
+def test_types_are_recognised_by_content_whatever_the_name(data: bytes, kind: Kind) -> None:
+    assert files.detect(data) is kind
+    assert files.prepare(data, "no-extension").kind is kind
+
+
+def test_webp_is_re_encoded_losslessly() -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (20, 20), (1, 2, 3)).save(out, format="WEBP", lossless=True)
+    prepared = files.prepare(out.getvalue(), "x.webp")
+    assert Image.open(io.BytesIO(prepared.working)).getpixel((5, 5)) == (1, 2, 3)
+
+
+def test_pdf_working_copy_loses_document_information_and_xmp() -> None:
+    prepared = files.prepare(pdf(), "statement.pdf")
+    assert b"Witness Name" in prepared.original
+    assert b"Witness Name" not in prepared.working
+    with pikepdf.open(io.BytesIO(prepared.working)) as doc:
+        assert "/Info" not in doc.trailer and "/Metadata" not in doc.Root
+        assert len(doc.pages) == 1
+
+
+def test_mp4_location_box_is_blanked_in_place() -> None:
+    data = mp4_with_location()
+    prepared = files.prepare(data, "clip.mp4")
+    assert len(prepared.working) == len(data)
+    assert b"+43.3189" in data and b"+43.3189" not in prepared.working
+    assert b"udta" not in prepared.working and b"\xa9xyz" not in prepared.working
+    assert prepared.working.endswith(b"mdat" + b"\x00" * 64)
+
+
+def test_text_is_normalised_to_utf8() -> None:
+    prepared = files.prepare("Задержан ночью\r\n".encode("cp1251"), "note.txt")
+    assert prepared.working == "Задержан ночью\n".encode()
+
+
+# --- hostile files: each refused with a message for the sender -------------------------------
+
+
+def _refusal(data: bytes, name: str) -> str:
+    with pytest.raises(FileRefused) as exc:
+        files.prepare(data, name)
+    return str(exc.value)
+
+
+def test_decompression_bomb_is_refused() -> None:
+    bomb = png_bomb()
+    assert len(bomb) < 200_000
+    assert "enormous" in _refusal(bomb, "bomb.png")
+
+
+def test_image_over_the_pixel_limit_but_under_pillows_is_refused() -> None:
+    out = io.BytesIO()
+    Image.new("1", (9_000, 5_000)).save(out, format="PNG")
+    assert "megapixels" in _refusal(out.getvalue(), "big.png")
+
+
+def test_pdf_with_javascript_is_refused() -> None:
+    assert "scripts" in _refusal(pdf(javascript=True), "report.pdf")
+
+
+def test_truncated_image_is_refused() -> None:
+    data = jpeg_with_gps((400, 300))
+    assert "incomplete" in _refusal(data[: len(data) // 2], "photo.jpg")
+
+
+def test_content_that_does_not_match_the_name_is_refused() -> None:
+    message = _refusal(jpeg_with_gps(), "invoice.pdf")
+    assert ".pdf" in message and "JPEG" in message
+    assert ".exe" in _refusal(png(), "setup.exe")
+
+
+@pytest.mark.parametrize(
+    "name", ["../../etc/passwd.jpg", "..\\..\\boot.ini", "%2e%2e%2fx.jpg", "C:evil.jpg"]
+)
+def test_path_traversal_names_are_refused(name: str) -> None:
+    with pytest.raises(FileRefused, match="folder path"):
+        files.clean_name(name)
+
+
+def test_right_to_left_override_in_a_name_is_refused() -> None:
+    with pytest.raises(FileRefused, match="control characters"):
+        files.clean_name("photo\u202egpj.exe")
+
+
+@pytest.mark.parametrize(
+    "tail", [b"%PDF-1.7\n1 0 obj", b"<script>alert(1)</script>", b"PK\x05\x06" + bytes(18)]
+)
+def test_polyglots_are_refused(tail: bytes) -> None:
+    assert "refused" in _refusal(jpeg_with_gps() + tail, "photo.jpg")
+
+
+def test_unknown_binary_is_refused() -> None:
+    assert "cannot be received" in _refusal(b"MZ\x90\x00\x03\x00\x00\x00" * 10, "x.bin")
+
+
+def test_mp4_with_appended_data_is_refused() -> None:
+    assert "damaged" in _refusal(mp4_with_location() + b"PK\x03\x04junk", "clip.mp4")
+
+
+@given(st.text(max_size=300))
+def test_clean_name_never_returns_a_path(name: str) -> None:
+    try:
+        cleaned = files.clean_name(name)
+    except FileRefused:
+        return
+    assert cleaned and "/" not in cleaned and "\\" not in cleaned and ".." not in cleaned
+    assert not cleaned.startswith(".") and len(cleaned) <= files.MAX_NAME
+
+
+@given(st.binary(max_size=2_000))
+def test_prepare_refuses_or_succeeds_on_any_bytes(data: bytes) -> None:
+    try:
+        files.prepare(data, "upload")
+    except FileRefused:
+        pass
