@@ -244,7 +244,14 @@ def fit_model(data: CaptureData, terms: Sequence[Term]) -> Fit:
     cols = _independent_columns(xf)
     mu_f = poisson_fit(xf[:, cols], y[inside])
     # log mu_0 = theta_0 is the linear functional w . log mu_F with X_F^T w = e_0 (identified).
-    w = np.linalg.lstsq(xf.T, np.eye(x_all.shape[1])[0], rcond=None)[0]
+    e0 = np.eye(x_all.shape[1])[0]
+    w = np.linalg.lstsq(xf.T, e0, rcond=None)[0]
+    if np.linalg.norm(xf.T @ w - e0) > 1e-6:
+        # theta_0 can drift (here downwards, to a fitted zero) without changing the fit.
+        raise EstimationRefused(
+            f"model {model_label(terms, data.lists)}: the estimate of the unobserved cell is "
+            "not identifiable from the cells with positive fitted counts"
+        )
     log_m0 = float(w @ np.log(mu_f))
     mu = np.zeros_like(y)
     mu[inside] = mu_f
