@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyotp
 import pytest
 from django.test import Client
 
@@ -83,3 +84,21 @@ def test_an_invalid_filter_shows_the_error_and_the_unfiltered_log(world: Any) ->
     r = world.client_for("auditor").get(URL, {"since": "2025-02-01", "until": "2025-01-01"})
     assert r.status_code == 200
     assert "complaint:aaaa" in r.content.decode()
+
+
+def test_administrator_sees_the_log(world: Any) -> None:
+    from ombuds.staff import services
+    from ombuds.staff.models import Role
+    from tests.conftest import Persona
+
+    password = "admin-correct-horse"
+    user = services.staff_create(
+        username="admin", password=password, agency=world.agencies["working-group"],
+        role=Role.ADMIN, agency_private_key=world.agency_keys["working-group"],
+    )  # fmt: skip
+    secret = pyotp.random_base32()
+    services.totp_enrol(user=user, secret=secret)
+    client = Persona("admin", password, secret, user).sign_in(Client())
+    _entries(world)
+    r = client.get(URL)
+    assert r.status_code == 200 and "complaint:aaaa" in r.content.decode()

@@ -27,6 +27,7 @@ MAX_SUBJECT = 200
 MAX_DETAIL_KEYS = 32
 MAX_DETAIL_KEY = 64
 MAX_DETAIL_TEXT = 500
+MAX_SAFE_INTEGER = 2**53 - 1
 #: Detail keys that would carry what the log must never hold (threat model 1 and 3).
 FORBIDDEN_DETAIL_KEYS = frozenset(
     {
@@ -55,19 +56,34 @@ def checkpoint_every() -> int:
     return int(getattr(settings, "OMBUDS_AUDIT_CHECKPOINT_EVERY", 1000))
 
 
+def _storable(text: str) -> bool:
+    """Text that both databases store unchanged: no NUL (PostgreSQL), no lone surrogates."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _check_details(details: Mapping[str, DetailValue]) -> dict[str, DetailValue]:
     if len(details) > MAX_DETAIL_KEYS:
         raise ValueError("audit details: too many keys")
     clean: dict[str, DetailValue] = {}
     for key, value in details.items():
-        if not isinstance(key, str) or not key or len(key) > MAX_DETAIL_KEY:
+        if not isinstance(key, str) or not key or len(key) > MAX_DETAIL_KEY or not _storable(key):
             raise ValueError(f"audit details: bad key {key!r}")
         if key.lower() in FORBIDDEN_DETAIL_KEYS:
             raise ValueError(f"audit details must not carry {key!r}")
         if isinstance(value, str):
-            if len(value) > MAX_DETAIL_TEXT or "\x00" in value:
-                raise ValueError(f"audit details: value of {key!r} too long or has NUL")
-        elif value is not None and not isinstance(value, bool | int):
+            if len(value) > MAX_DETAIL_TEXT or not _storable(value):
+                raise ValueError(f"audit details: value of {key!r} too long or not storable")
+        elif isinstance(value, int) and not isinstance(value, bool):
+            # Exact in every JSON reader (doubles), so an outside verifier gets the same hash.
+            if abs(value) > MAX_SAFE_INTEGER:
+                raise ValueError(f"audit details: value of {key!r} out of range")
+        elif value is not None and not isinstance(value, bool):
             raise ValueError(f"audit details: value of {key!r} must be str, int, bool or None")
         clean[key] = value
     return clean
@@ -153,8 +169,8 @@ def audit_record(
     mapping of str/int/bool/None. Neither may carry complaint content, IP addresses, user
     agents or codenames. Raises ``ValueError`` for bad details or subject.
     """
-    if len(subject) > MAX_SUBJECT or "\x00" in subject:
-        raise ValueError("audit subject too long or has NUL")
+    if len(subject) > MAX_SUBJECT or not _storable(subject):
+        raise ValueError("audit subject too long or not storable")
     clean_details = _check_details(details or {})
     action = AuditAction(action)
     using = router.db_for_write(AuditEntry)
