@@ -37,15 +37,18 @@ def test_jpeg_with_gps_working_copy_has_none_original_keeps_it_both_hashed_and_l
     complaint, data_key, _ = file_complaint()
     data = jpeg_with_gps()
     item = services.evidence_attach(
-        complaint=complaint, data_key=data_key, upload=upload(data, "IMG_0001.jpg"),
+        complaint=complaint,
+        data_key=data_key,
+        upload=upload(data, "IMG_0001.jpg"),
         by_complainant=True,
-    )  # fmt: skip
+    )
     plain = _plaintexts(item, data_key)
     assert plain[FileRole.ORIGINAL] == data
     assert Image.open(io.BytesIO(plain[FileRole.ORIGINAL])).getexif().get_ifd(0x8825) == GPS
     assert dict(Image.open(io.BytesIO(plain[FileRole.WORKING])).getexif()) == {}
 
-    facts = services.facts_of(item=item, file_key=services.file_key_of(item=item, data_key=data_key))
+    file_key = services.file_key_of(item=item, data_key=data_key)
+    facts = services.facts_of(item=item, file_key=file_key)
     assert facts.original_sha256 == services.sha256_hex(data)
     assert facts.working_sha256 == services.sha256_hex(plain[FileRole.WORKING])
     assert facts.name == "IMG_0001.jpg"
@@ -69,9 +72,11 @@ def test_nothing_in_the_database_holds_the_plaintext_name_hash_or_gps(world: Any
     complaint, data_key, _ = file_complaint()
     data = jpeg_with_gps()
     item = services.evidence_attach(
-        complaint=complaint, data_key=data_key, upload=upload(data, "beaten-brother.jpg"),
+        complaint=complaint,
+        data_key=data_key,
+        upload=upload(data, "beaten-brother.jpg"),
         by_complainant=True,
-    )  # fmt: skip
+    )
     plain_hash = services.sha256_hex(data)
     rows = [bytes(item.sealed_facts), bytes(item.wrapped_file_key)]
     rows += [bytes(f.ciphertext) + f.ciphertext_sha256.encode() for f in item.files.all()]
@@ -80,6 +85,10 @@ def test_nothing_in_the_database_holds_the_plaintext_name_hash_or_gps(world: Any
     for row in rows:
         assert b"beaten-brother" not in row and plain_hash.encode() not in row
         assert b"Witness phone maker" not in row
+
+
+def _counts() -> tuple[int, int, int]:
+    return EvidenceItem.objects.count(), EvidenceFile.objects.count(), AuditEntry.objects.count()
 
 
 @pytest.mark.parametrize(
@@ -98,16 +107,17 @@ def test_hostile_files_are_refused_and_nothing_else_is_lost(
 ) -> None:
     complaint, data_key, _ = file_complaint()
     kept = services.evidence_attach(
-        complaint=complaint, data_key=data_key, upload=upload(jpeg_with_gps(), "a.jpg"),
+        complaint=complaint,
+        data_key=data_key,
+        upload=upload(jpeg_with_gps(), "a.jpg"),
         by_complainant=True,
-    )  # fmt: skip
-    before = (EvidenceItem.objects.count(), EvidenceFile.objects.count(), AuditEntry.objects.count())
+    )
+    before = _counts()
     with pytest.raises(FileRefused, match=message):
         services.evidence_attach(
             complaint=complaint, data_key=data_key, upload=upload(data, name), by_complainant=True
         )
-    after = (EvidenceItem.objects.count(), EvidenceFile.objects.count(), AuditEntry.objects.count())
-    assert after == before
+    assert _counts() == before
     assert _plaintexts(kept, data_key)[FileRole.ORIGINAL] == jpeg_with_gps()
     assert evidence_verify().ok
 
@@ -117,14 +127,18 @@ def test_files_per_complaint_are_limited(world: Any, monkeypatch: pytest.MonkeyP
     complaint, data_key, _ = file_complaint()
     for i in range(2):
         services.evidence_attach(
-            complaint=complaint, data_key=data_key, upload=upload(jpeg_with_gps(), f"{i}.jpg"),
+            complaint=complaint,
+            data_key=data_key,
+            upload=upload(jpeg_with_gps(), f"{i}.jpg"),
             by_complainant=True,
-        )  # fmt: skip
+        )
     with pytest.raises(FileRefused, match="already has 2 files"):
         services.evidence_attach(
-            complaint=complaint, data_key=data_key, upload=upload(jpeg_with_gps(), "3.jpg"),
+            complaint=complaint,
+            data_key=data_key,
+            upload=upload(jpeg_with_gps(), "3.jpg"),
             by_complainant=True,
-        )  # fmt: skip
+        )
 
 
 # --- verify --------------------------------------------------------------------------------
@@ -134,9 +148,12 @@ def test_files_per_complaint_are_limited(world: Any, monkeypatch: pytest.MonkeyP
 def stored(world: Any) -> tuple[EvidenceItem, crypto.DataKey]:
     complaint, data_key, _ = file_complaint()
     item = services.evidence_attach(
-        complaint=complaint, data_key=data_key, upload=upload(pdf(), "statement.pdf"),
-        by_complainant=False, actor=world.personas["intake_officer"].user,
-    )  # fmt: skip
+        complaint=complaint,
+        data_key=data_key,
+        upload=upload(pdf(), "statement.pdf"),
+        by_complainant=False,
+        actor=world.personas["intake_officer"].user,
+    )
     return item, data_key
 
 
@@ -188,9 +205,7 @@ def test_a_changed_byte_with_a_rewritten_hash_is_still_detected(
     ]
     escrow = crypto.PrivateKey(bytes.fromhex(_escrow_file(world, tmp_path).read_text()))
     problems = evidence_verify(escrow_key=escrow).problems
-    assert f"evidence {item.public_id} original: original of {item.public_id}: does not decrypt" in (
-        problems
-    )
+    assert f"original of {item.public_id}: does not decrypt" in " ".join(problems)
 
 
 def test_a_changed_byte_is_refused_at_download(world: Any, stored: Any) -> None:
