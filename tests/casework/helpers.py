@@ -38,7 +38,9 @@ def case_url(case: Case, tail: str = "") -> str:
     return f"/en/staff/cases/{case.public_id}/{tail}"
 
 
-def add_person(client: Client, case: Case, name: str, sources: list[Complaint] | None = None) -> Any:
+def add_person(
+    client: Client, case: Case, name: str, sources: list[Complaint] | None = None
+) -> Any:
     data: dict[str, Any] = {
         "person-name": name,
         "person-other_names": "",
@@ -51,3 +53,12 @@ def add_person(client: Client, case: Case, name: str, sources: list[Complaint] |
         "person-sources": [str(c.public_id) for c in (sources or [])],
     }
     return client.post(case_url(case, "records/person/"), data)
+
+
+def signed_in(world: Any, persona: str) -> Client:
+    """One signed-in client per persona per test: a second sign-in within the same 30-second
+    step would replay the TOTP code, which the sign-in rightly refuses."""
+    cache: dict[str, Client] = world.__dict__.setdefault("_casework_clients", {})
+    if persona not in cache:
+        cache[persona] = world.client_for(persona)
+    return cache[persona]
