@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ombuds.linkage import PersonRecord, RowError, read_person_list, write_person_list
@@ -60,6 +60,7 @@ def test_repeated_record_id_in_one_source_is_rejected() -> None:
     assert len(records) == 1 and errors[0].row == 3
 
 
+@settings(deadline=None)  # the shared CI machine is sometimes slow
 @given(
     st.lists(
         st.builds(
