@@ -16,6 +16,9 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ombuds import crypto
+from ombuds.evidence import services as evidence_services
+from ombuds.evidence.files import FileRefused
+from ombuds.evidence.forms import EvidenceUploadForm
 
 from . import selectors, services
 from .forms import (
@@ -27,6 +30,7 @@ from .forms import (
     build_content,
     new_form_token,
 )
+from .models import Complaint
 
 SESSION_COMPLAINT = "complainant.complaint"
 SESSION_WRAPPED_KEY = "complainant.key"
@@ -174,8 +178,43 @@ def my_complaint(request: HttpRequest) -> HttpResponse:
             "complaint": view,
             "form": form,
             "withdraw_form": WithdrawForm(),
+            "evidence_form": EvidenceUploadForm(),
             "sent": request.GET.get("sent") == "1",
+            "file_added": request.GET.get("file") == "1",
         },
+    )
+
+
+@require_POST
+def my_complaint_file(request: HttpRequest) -> HttpResponse:
+    """The complainant attaches a file (a separate multipart form on the return-visit page)."""
+    access = _complainant_access(request)
+    if access is None:
+        return HttpResponseRedirect(reverse("intake:return"))
+    public_id, data_key = access
+    form = EvidenceUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            evidence_services.evidence_attach(
+                complaint=Complaint.objects.get(public_id=public_id),
+                data_key=data_key,
+                upload=form.cleaned_data["file"],
+                by_complainant=True,
+            )
+            return HttpResponseRedirect(reverse("intake:my_complaint") + "?file=1")
+        except FileRefused as exc:
+            form.add_error("file", str(exc))
+    view = selectors.complaint_get_for_complainant(public_id=public_id, data_key=data_key)
+    return render(
+        request,
+        "intake/my_complaint.html",
+        {
+            "complaint": view,
+            "form": FollowUpForm(),
+            "withdraw_form": WithdrawForm(),
+            "evidence_form": form,
+        },
+        status=400,
     )
 
 
