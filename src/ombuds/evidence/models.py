@@ -100,7 +100,7 @@ class EvidenceFile(models.Model):
     role = models.CharField(max_length=10, choices=FileRole.choices)
     #: The working copy's parent is the original it was made from.
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="derived"
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="derived"
     )
     size = models.PositiveBigIntegerField()
     #: SHA-256 (hex) of ``ciphertext``, recorded at arrival: checkable without any key.
