@@ -1,0 +1,60 @@
+"""The demo data: two cases with records, one referred with material withheld."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ombuds import crypto
+from ombuds.casework.demo import demo_cases
+from ombuds.casework.models import Case, CaseRecord, CaseStatus
+from ombuds.casework.selectors import case_keys_for_agency, decrypt_case
+from ombuds.staff.models import Agency
+
+pytestmark = pytest.mark.django_db
+
+
+def _demo_agency_keys() -> dict[str, crypto.PrivateKey]:
+    from ombuds.staff.demo import demo_install, escrow_key_path
+
+    assert demo_install().created
+    escrow = crypto.PrivateKey(bytes.fromhex(Path(escrow_key_path()).read_text()))
+    return {
+        a.slug: crypto.unseal_private_key(escrow, bytes(a.escrow_wrapped))
+        for a in Agency.objects.all()
+    }
+
+
+def test_demo_cases_have_records_and_withhold_what_was_not_consented(settings, tmp_path) -> None:
+    settings.DATA_DIR = tmp_path
+    keys = _demo_agency_keys()
+    if Case.objects.exists():  # staff/demo.py may already call demo_cases
+        cases = list(Case.objects.order_by("pk"))
+    else:
+        cases = demo_cases(agency_keys=keys)
+    assert len(cases) == 2
+    assert demo_cases(agency_keys=keys) == [], "a second run changes nothing"
+    first, second = cases
+    assert first.status == CaseStatus.REFERRED
+    for case in cases:
+        kinds = set(CaseRecord.objects.filter(case=case).values_list("kind", flat=True))
+        assert {"person", "event", "act", "information"} <= kinds
+    prosecutor = Agency.objects.get(slug="prosecutor")
+    view = decrypt_case(
+        case=first,
+        keys=case_keys_for_agency(
+            case=first, agency=prosecutor, agency_private_key=keys["prosecutor"]
+        ),
+    )
+    assert view.withheld_here, "the Grozny witness did not consent to the prosecutor"
+    readable = [r for c in view.compartments for r in c.records]
+    assert any(getattr(r.record, "name", "") == "Магомед Д." for r in readable)
+    interior = Agency.objects.get(slug="interior")
+    view = decrypt_case(
+        case=second,
+        keys=case_keys_for_agency(
+            case=second, agency=interior, agency_private_key=keys["interior"]
+        ),
+    )
+    assert not view.withheld_here

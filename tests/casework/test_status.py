@@ -1,0 +1,80 @@
+"""The complainant's plain-language status, and the workflow that drives it."""
+
+from __future__ import annotations
+
+import pytest
+
+from ombuds.casework.models import CaseStatus
+from ombuds.casework.selectors import complaint_public_status
+from tests.casework.helpers import case_url, file_complaint, open_case, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_complainant_status_follows_the_case(world) -> None:
+    complaint = file_complaint("prosecutor")
+    assert complaint_public_status(complaint) is None
+    officer = signed_in(world, "intake_officer")
+    case = open_case(officer, complaint)
+    assert complaint_public_status(complaint) == "Your complaint is part of an investigation."
+    officer.post(case_url(case, "refer/"), {"agency": world.agencies["prosecutor"].pk})
+    assert (
+        complaint_public_status(complaint)
+        == "Your complaint has been referred to the prosecutor's office."
+    )
+    r = officer.post(case_url(case, "status/"), {"status": "closed", "outcome": "charges_brought"})
+    assert r.status_code == 302
+    assert "closed" in complaint_public_status(complaint)
+
+
+def test_the_status_says_nothing_of_who_or_what_was_found(world) -> None:
+    complaint = file_complaint("interior")
+    officer = signed_in(world, "intake_officer")
+    case = open_case(officer, complaint)
+    officer.post(case_url(case, "refer/"), {"agency": world.agencies["interior"].pk})
+    officer.post(case_url(case, "status/"), {"status": "closed", "outcome": "victim_found_dead"})
+    text = complaint_public_status(complaint)
+    assert text is not None
+    for word in ("interior", "Interior", "dead", "found", "intake_officer"):
+        assert word not in text
+
+
+def test_closing_needs_an_outcome(world) -> None:
+    officer = signed_in(world, "intake_officer")
+    case = open_case(officer, file_complaint("none"))
+    r = officer.post(case_url(case, "status/"), {"status": "closed", "outcome": ""})
+    assert r.status_code == 400
+    case.refresh_from_db()
+    assert case.status == CaseStatus.OPEN
+
+
+def test_assigning_an_investigator_of_a_holding_agency(world) -> None:
+    officer = signed_in(world, "intake_officer")
+    case = open_case(officer, file_complaint("prosecutor"))
+    prosecutor = world.agencies["prosecutor"]
+    investigator = world.personas["prosecutor"].user
+    r = officer.post(
+        case_url(case, "assign/"), {"agency": prosecutor.pk, "investigator": investigator.pk}
+    )
+    assert r.status_code == 400, "not before the case is referred to the prosecutor's office"
+    officer.post(case_url(case, "refer/"), {"agency": prosecutor.pk})
+    r = officer.post(
+        case_url(case, "assign/"), {"agency": prosecutor.pk, "investigator": investigator.pk}
+    )
+    assert r.status_code == 302
+    case.refresh_from_db()
+    assert case.agency == prosecutor and case.investigator == investigator
+    listing = signed_in(world, "prosecutor").get("/en/staff/cases/").content.decode()
+    assert case.short_id in listing and "prosecutor" in listing
+
+
+def test_every_change_is_in_the_audit_log(world) -> None:
+    from ombuds.audit.models import AuditAction, AuditEntry
+
+    officer = signed_in(world, "intake_officer")
+    case = open_case(officer, file_complaint("prosecutor"))
+    officer.get(case_url(case))
+    officer.post(case_url(case, "refer/"), {"agency": world.agencies["prosecutor"].pk})
+    subject = f"case:{case.public_id}"
+    actions = set(AuditEntry.objects.filter(subject=subject).values_list("action", flat=True))
+    assert {AuditAction.CASE_CREATED, AuditAction.CASE_READ, AuditAction.CASE_CHANGED} <= actions
