@@ -7,7 +7,7 @@ import io
 
 import pikepdf
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -147,7 +147,17 @@ def test_clean_name_never_returns_a_path(name: str) -> None:
     assert not cleaned.startswith(".") and len(cleaned) <= files.MAX_NAME
 
 
-@given(st.binary(max_size=2_000))
+MAGICS = [b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF\x00\x00\x00\x00WEBP", b"%PDF-1.4\n",
+          b"\x00\x00\x00\x18ftypisom"]  # fmt: skip
+
+
+@example(b"\xff\xd8\xff")
+@given(
+    st.one_of(
+        st.binary(max_size=2_000),
+        st.tuples(st.sampled_from(MAGICS), st.binary(max_size=2_000)).map(b"".join),
+    )
+)
 def test_prepare_refuses_or_succeeds_on_any_bytes(data: bytes) -> None:
     with contextlib.suppress(FileRefused):
         files.prepare(data, "upload")

@@ -21,8 +21,11 @@ import unicodedata
 import warnings
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from urllib.parse import unquote
+
+if TYPE_CHECKING:
+    import pikepdf
 
 MB: Final = 1024 * 1024
 
@@ -204,9 +207,15 @@ def check_polyglot(data: bytes, kind: Kind) -> None:
         raise FileRefused("This file also contains a ZIP archive and was refused.")
 
 
+#: What parsers raise on malformed input; a hostile file must end in a refusal, never a crash.
+_PARSER_ERRORS: Final = (OSError, SyntaxError, ValueError, struct.error, EOFError, KeyError,
+                         IndexError, TypeError, ZeroDivisionError, RuntimeError)  # fmt: skip
+
+
 # --- images ---------------------------------------------------------------------------------
 
-_PIL_FORMATS: Final = {Kind.JPEG: ("JPEG", "MPO"), Kind.PNG: ("PNG",), Kind.WEBP: ("WEBP",)}
+# Pillow's JPEG opener also reads MPO (multi-picture JPEGs from phones): the first picture.
+_PIL_FORMATS: Final = {Kind.JPEG: ("JPEG",), Kind.PNG: ("PNG",), Kind.WEBP: ("WEBP",)}
 
 
 def _image_working_copy(data: bytes, kind: Kind) -> bytes:
@@ -243,7 +252,7 @@ def _image_working_copy(data: bytes, kind: Kind) -> bytes:
         raise FileRefused(
             "This image would expand to an enormous size when opened and was refused."
         ) from exc
-    except (OSError, SyntaxError, ValueError, struct.error, EOFError) as exc:
+    except _PARSER_ERRORS as exc:
         raise FileRefused(
             "This image is damaged or incomplete (perhaps the upload was cut off) and could "
             "not be opened."
@@ -268,47 +277,57 @@ def _pdf_working_copy(data: bytes) -> bytes:
         raise FileRefused(
             "Password-protected PDFs cannot be checked. Send it unprotected."
         ) from exc
-    except pikepdf.PdfError as exc:
+    except (pikepdf.PdfError, *_PARSER_ERRORS) as exc:
         raise FileRefused("This PDF is damaged and could not be opened.") from exc
-    with pdf:
-        if len(pdf.pages) > MAX_PDF_PAGES or len(pdf.objects) > MAX_PDF_OBJECTS:
-            raise FileRefused(
-                f"This PDF is too large (more than {MAX_PDF_PAGES} pages or "
-                f"{MAX_PDF_OBJECTS} objects)."
-            )
-        for obj in pdf.objects:
-            if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-                continue
-            keys = set(obj.keys())
-            action = obj.get("/S")
-            if keys.intersection(_ACTIVE_KEYS) or (
-                isinstance(action, pikepdf.Name) and str(action) in _ACTIVE_ACTIONS
-            ):
-                raise FileRefused(
-                    "This PDF contains scripts, automatic actions or embedded files, which are "
-                    "not accepted. Print it to a new PDF and send that."
-                )
-        # Metadata: document information, XMP (catalogue, pages, images) and editors' data.
-        if "/Info" in pdf.trailer:
-            del pdf.trailer["/Info"]
-        for obj in pdf.objects:
-            if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
-                for key in ("/Metadata", "/PieceInfo"):
-                    if key in obj:
-                        del obj[key]
-        if "/Metadata" in pdf.Root:
-            del pdf.Root["/Metadata"]
-        out = io.BytesIO()
-        # No stream is decoded (a flate bomb inside a stream stays compressed and unread).
-        pdf.save(
-            out,
-            encryption=False,
-            stream_decode_level=pikepdf.StreamDecodeLevel.none,
-            recompress_flate=False,
-            deterministic_id=True,
-            fix_metadata_version=False,
+    try:
+        with pdf:
+            return _pdf_clean(pdf)
+    except FileRefused:
+        raise
+    except (pikepdf.PdfError, *_PARSER_ERRORS) as exc:
+        raise FileRefused("This PDF is damaged and could not be read.") from exc
+
+
+def _pdf_clean(pdf: pikepdf.Pdf) -> bytes:
+    import pikepdf
+
+    if len(pdf.pages) > MAX_PDF_PAGES or len(pdf.objects) > MAX_PDF_OBJECTS:
+        raise FileRefused(
+            f"This PDF is too large (more than {MAX_PDF_PAGES} pages or {MAX_PDF_OBJECTS} objects)."
         )
-        return out.getvalue()
+    for obj in pdf.objects:
+        if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            continue
+        keys = set(obj.keys())
+        action = obj.get("/S")
+        if keys.intersection(_ACTIVE_KEYS) or (
+            isinstance(action, pikepdf.Name) and str(action) in _ACTIVE_ACTIONS
+        ):
+            raise FileRefused(
+                "This PDF contains scripts, automatic actions or embedded files, which are "
+                "not accepted. Print it to a new PDF and send that."
+            )
+    # Metadata: document information, XMP (catalogue, pages, images) and editors' data.
+    if "/Info" in pdf.trailer:
+        del pdf.trailer["/Info"]
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            for key in ("/Metadata", "/PieceInfo"):
+                if key in obj:
+                    del obj[key]
+    if "/Metadata" in pdf.Root:
+        del pdf.Root["/Metadata"]
+    out = io.BytesIO()
+    # No stream is decoded (a flate bomb inside a stream stays compressed and unread).
+    pdf.save(
+        out,
+        encryption=False,
+        stream_decode_level=pikepdf.StreamDecodeLevel.none,
+        recompress_flate=False,
+        deterministic_id=True,
+        fix_metadata_version=False,
+    )
+    return out.getvalue()
 
 
 # --- MP4 ------------------------------------------------------------------------------------
