@@ -9,25 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-# A cheap phone: the public pages are read and filled in on one.
-PHONE = {"width": 360, "height": 740}
-MAX_PAGE_BYTES = 100_000
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, PHONE, Traffic
 
 
 @pytest.fixture(scope="session")
@@ -53,19 +39,6 @@ def browser() -> Iterator[Any]:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@dataclass
-class Traffic:
-    """Every request the browser made, and every page (document) it received."""
-
-    origin: str
-    requests: list[str] = field(default_factory=list)
-    pages: list[tuple[str, int, bytes]] = field(default_factory=list)
-
-    def foreign_requests(self) -> list[str]:
-        mine = urlsplit(self.origin).netloc
-        return [url for url in self.requests if urlsplit(url).netloc != mine]
 
 
 @pytest.fixture

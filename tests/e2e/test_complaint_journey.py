@@ -16,7 +16,7 @@ from typing import Any
 import pyotp
 import pytest
 
-from tests.e2e.conftest import MAX_PAGE_BYTES, Traffic
+from tests.e2e.browser import MAX_PAGE_BYTES, Traffic
 
 pytestmark = pytest.mark.e2e
 
