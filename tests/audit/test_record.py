@@ -198,3 +198,8 @@ def test_a_lost_head_row_resumes_from_the_log(
     attacker.sql("DELETE FROM audit_auditchainhead")
     entry = audit_record(action=AuditAction.SIGN_IN)
     assert (entry.seq, entry.prev_hash) == (4, entries[-1].entry_hash)
+
+
+def test_an_unsaved_actor_is_refused() -> None:
+    with pytest.raises(ValueError):
+        audit_record(action=AuditAction.SIGN_IN, actor=StaffUser(username="ghost"))

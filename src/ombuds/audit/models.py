@@ -58,6 +58,10 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Export")
     AUDIT_VIEWED = "audit_viewed", _("Audit log viewed")
     AUDIT_CHECKPOINT = "audit_checkpoint", _("Audit checkpoint signed")
+    LIST_IMPORTED = "list_imported", _("Person list imported")
+    LINKAGE_RUN_STARTED = "linkage_run_started", _("Linkage run started")
+    LINKAGE_DECISION = "linkage_decision", _("Linkage pair decided")
+    LINKAGE_VIEWED = "linkage_viewed", _("Linked persons viewed")
 
 
 class AppendOnlyError(Exception):

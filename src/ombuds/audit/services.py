@@ -167,10 +167,13 @@ def audit_record(
 
     ``subject`` names what was acted on (``"complaint:<uuid>"``); ``details`` is a small flat
     mapping of str/int/bool/None. Neither may carry complaint content, IP addresses, user
-    agents or codenames. Raises ``ValueError`` for bad details or subject.
+    agents or codenames. Raises ``ValueError`` for bad details or subject, or an unsaved
+    actor.
     """
     if len(subject) > MAX_SUBJECT or not _storable(subject):
         raise ValueError("audit subject too long or not storable")
+    if actor is not None and actor.pk is None:
+        raise ValueError("audit actor must be a saved staff account")
     clean_details = _check_details(details or {})
     action = AuditAction(action)
     using = router.db_for_write(AuditEntry)
