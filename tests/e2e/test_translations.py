@@ -22,8 +22,9 @@ LOCALE = Path(ombuds.__file__).parent / "locale"
 TEMPLATES = Path(ombuds.__file__).parent / "templates"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w*\}")
 
-# Latin-script words that are the same in Russian: product and protocol names.
+# Latin-script words that are the same in Russian: product, protocol and file-format names.
 LATIN_ALLOWED = {"English", "JavaScript", "IP", "Tor", "Browser", "UTC", "FreeOTP", "Aegis"}
+LATIN_ALLOWED |= {"JPEG", "PNG", "WebP", "PDF", "MP", "ZIP", "SHA"}
 
 
 def ru_entries() -> list[Entry]:
