@@ -62,6 +62,7 @@ def test_effective_sample_size_is_small_for_a_sticky_chain() -> None:
     assert effective_sample_size(sticky) < 100
 
 
+@pytest.mark.slow
 def test_compiled_and_numpy_samplers_agree_on_kosovo(published: Loader) -> None:
     pytest.importorskip("numba", reason="Numba is optional; the NumPy sampler is the fallback")
     data = published("kosovo_1999_4lists")

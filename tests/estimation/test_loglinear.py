@@ -130,7 +130,7 @@ def test_bootstrap_interval_redoes_selection_and_brackets_the_estimate(
     published: Loader,
 ) -> None:
     result = estimate_loglinear(
-        published("korea_palembang_3lists"), interval="bootstrap", bootstrap_replicates=60, seed=1
+        published("korea_palembang_3lists"), interval="bootstrap", bootstrap_replicates=30, seed=1
     )
     assert result.lower <= result.estimate <= result.upper
-    assert result.diagnostics["bootstrap_replicates"] == 60
+    assert result.diagnostics["bootstrap_replicates"] == 30
