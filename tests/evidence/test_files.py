@@ -161,3 +161,18 @@ MAGICS = [b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF\x00\x00\x00\x00WEBP", b"
 def test_prepare_refuses_or_succeeds_on_any_bytes(data: bytes) -> None:
     with contextlib.suppress(FileRefused):
         files.prepare(data, "upload")
+
+
+@pytest.mark.parametrize(("fmt", "ext"), [("PNG", "png"), ("WEBP", "webp")])
+def test_png_and_webp_working_copies_lose_exif_and_xmp(fmt: str, ext: str) -> None:
+    exif = Image.Exif()
+    exif[0x010F] = "Witness phone maker"
+    exif[0x8825] = GPS
+    out = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(
+        out, format=fmt, exif=exif.tobytes(), xmp=b"<x:xmpmeta>where-it-was</x:xmpmeta>"
+    )
+    prepared = files.prepare(out.getvalue(), f"a.{ext}")
+    assert b"Witness phone maker" in prepared.original
+    for secret in (b"Witness phone maker", b"where-it-was"):
+        assert secret not in prepared.working
