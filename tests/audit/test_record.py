@@ -82,8 +82,8 @@ def test_entry_rolls_back_with_the_action_it_records() -> None:
         {"user_agent": "Mozilla"},
         {"Codename": "word word"},
         {"text": "what happened"},
-        {"nested": {"a": 1}},  # type: ignore[dict-item]
-        {"ratio": 0.5},  # type: ignore[dict-item]
+        {"nested": {"a": 1}},
+        {"ratio": 0.5},
         {"long": "x" * 501},
         {"nul": "a\x00b"},
     ],
