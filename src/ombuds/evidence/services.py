@@ -251,6 +251,17 @@ def file_plaintext(*, file: EvidenceFile, file_key: crypto.DataKey, expected_sha
     return plaintext
 
 
+def evidence_record_list(*, user: StaffUser, complaint: Complaint, count: int) -> None:
+    """Record that ``user`` saw the names and hashes of a complaint's evidence."""
+    with transaction.atomic():
+        audit_record(
+            action=AuditAction.EVIDENCE_READ,
+            actor=user,
+            subject=f"complaint:{complaint.public_id}",
+            details={"step": "listed", "items": count},
+        )
+
+
 def evidence_record_view(*, user: StaffUser, item: EvidenceItem) -> None:
     """Record that ``user`` looked at an item's details (names and hashes)."""
     with transaction.atomic():

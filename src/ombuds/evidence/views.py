@@ -13,14 +13,16 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ombuds import crypto
 from ombuds.audit.signing import SigningKeyError
+from ombuds.intake.models import Complaint
 from ombuds.staff.access import current_staff, staff_key, staff_required
 from ombuds.staff.models import COMPLAINT_READER_ROLES
 
 from . import files, selectors, services
 from .files import FileRefused
 from .forms import EvidenceUploadForm, ExportForm
-from .models import FileRole
+from .models import EvidenceItem, FileRole
 from .package import evidence_export
 from .selectors import EvidenceNotFound
 
@@ -28,7 +30,7 @@ from .selectors import EvidenceNotFound
 DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
 
 
-def _complaint(request: HttpRequest, complaint_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def _complaint(request: HttpRequest, complaint_id: uuid.UUID) -> tuple[Complaint, crypto.DataKey]:
     try:
         return selectors.complaint_for_evidence(
             user=current_staff(request), user_key=staff_key(request), complaint_id=complaint_id
@@ -37,7 +39,7 @@ def _complaint(request: HttpRequest, complaint_id: uuid.UUID):  # type: ignore[n
         raise Http404 from exc
 
 
-def _item(request: HttpRequest, item_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def _item(request: HttpRequest, item_id: uuid.UUID) -> tuple[EvidenceItem, crypto.DataKey]:
     try:
         return selectors.item_for_user(
             user=current_staff(request), user_key=staff_key(request), item_id=item_id
@@ -68,12 +70,16 @@ def complaint_evidence(request: HttpRequest, complaint_id: uuid.UUID) -> HttpRes
             except FileRefused as exc:
                 form.add_error("file", str(exc))
         status = 400
+    items = selectors.evidence_list(complaint=complaint, data_key=data_key)
+    services.evidence_record_list(
+        user=current_staff(request), complaint=complaint, count=len(items)
+    )
     return render(
         request,
         "evidence/complaint.html",
         {
             "complaint_id": complaint_id,
-            "items": selectors.evidence_list(complaint=complaint, data_key=data_key),
+            "items": items,
             "form": form,
             "export_form": ExportForm(),
             "added": request.GET.get("added") == "1",
@@ -93,7 +99,7 @@ def item_detail(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
         "evidence/item.html",
         {
             "item": view,
-            "complaint_id": item.complaint.public_id,
+            "complaint_id": item.complaint.public_id if item.complaint else None,
             "custody": selectors.custody_log(items=[item]),
         },
     )
