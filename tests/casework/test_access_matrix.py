@@ -151,3 +151,14 @@ def test_services_refuse_a_reader_who_may_not_write(world) -> None:
             keys=CaseKeys(agency=world.agencies["working-group"]),
             agency=world.agencies["interior"],
         )
+
+
+def test_case_pages_work_without_javascript_and_readers_get_no_write_forms(world) -> None:
+    case = _cases(world)["held"]
+    officer_page = signed_in(world, "intake_officer").get(case_url(case)).content.decode()
+    analyst_page = signed_in(world, "analyst").get(case_url(case)).content.decode()
+    for page in (officer_page, analyst_page):
+        assert "<script" not in page
+    assert 'action="/en/staff/cases/' in officer_page and 'method="post"' in officer_page
+    assert SECRET_ACCOUNT in analyst_page
+    assert f"/en/staff/cases/{case.public_id}/records/" not in analyst_page
