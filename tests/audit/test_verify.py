@@ -237,3 +237,26 @@ def test_an_unreadable_export_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CommandError) as caught:
         call_command("audit", "verify", "--file", str(path), "--any-signer")
     assert caught.value.returncode == 2
+
+
+def test_checkpoint_and_public_key_commands_print_what_to_publish(
+    log: Log, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log(2)
+    call_command("audit", "public-key")
+    public = capsys.readouterr().out.strip()
+    assert public == signing.public_key_hex(signing.load_signing_key().verify_key)
+    call_command("audit", "checkpoint")
+    line = json.loads(capsys.readouterr().out)
+    last = AuditEntry.objects.order_by("-seq").first()
+    assert last is not None
+    assert (line["seq"], line["head_hash"], line["public_key"]) == (3, last.entry_hash, public)
+    assert verify("--expect", f"{line['seq']}:{line['head_hash']}", "--public-key", public) == ""
+
+
+def test_verify_without_a_key_file_accepts_any_valid_signer(
+    log: Log, settings: object, tmp_path: Path
+) -> None:
+    log(6)
+    settings.OMBUDS_AUDIT_SIGNING_KEY_FILE = str(tmp_path / "elsewhere.key")  # type: ignore[attr-defined]
+    assert verify() == ""
