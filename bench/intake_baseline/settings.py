@@ -1,0 +1,42 @@
+"""Settings of the baseline app: ombuds' own database settings, nothing else of ombuds.
+
+``DATABASES`` is taken from ``ombuds.settings`` (so the same SQLite build, WAL mode,
+``synchronous=FULL``, ``IMMEDIATE`` transactions and ``CONN_MAX_AGE=None``) with another file.
+"""
+
+import copy
+import os
+from pathlib import Path
+
+from ombuds import settings as _ombuds
+
+DATA_DIR = Path(os.environ["BASELINE_DATA_DIR"])
+SECRET_KEY = "bench-baseline-only-not-a-secret"  # noqa: S105 - a throwaway benchmark app
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+INSTALLED_APPS = ["intake_baseline"]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+ROOT_URLCONF = "intake_baseline.urls"
+WSGI_APPLICATION = "intake_baseline.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+DATABASES = copy.deepcopy(_ombuds.DATABASES)
+assert DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3", "bench runs on SQLite"
+DATABASES["default"]["NAME"] = str(DATA_DIR / "baseline.sqlite3")
+SQLITE_VERSION = _ombuds.SQLITE_VERSION
+USE_TZ = True
+TIME_ZONE = "UTC"
+USE_I18N = False
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_HTTPONLY = True
+LOGGING_CONFIG = None
