@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "ombuds.intake",
     "ombuds.evidence",
     "ombuds.casework",
+    "ombuds.analysis",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ urlpatterns = [
         path("staff/", include("ombuds.staff.urls")),
         path("staff/cases/", include("ombuds.casework.urls")),
         path("staff/evidence/", include("ombuds.evidence.urls")),
+        path("staff/analysis/", include("ombuds.analysis.urls")),
         path("", include("ombuds.intake.urls")),
         prefix_default_language=True,
     ),

@@ -1,0 +1,183 @@
+"""Imported person lists, linkage runs and reviewers' decisions, as stored.
+
+Everything that names a person is encrypted: a list's records and its import errors (an error
+message quotes the bad value) are encrypted under the list's own data key, which is sealed only
+to the importing analyst's agency. Runs store references (random ids), probabilities and
+cluster numbers, never names; the pages decrypt names on view.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ombuds.staff.models import Agency, StaffUser
+
+#: ``source`` of a linkage input that is a person recorded in a case (not an imported list).
+CASE_SOURCE = "case"
+
+
+class PersonList(models.Model):
+    """One imported file. ``name`` is the analyst's label for the source, stored in the clear:
+    the form says not to put anyone's name in it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="person_lists")
+    name = models.CharField(max_length=120)
+    imported_by = models.ForeignKey(
+        StaffUser, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+    record_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    #: The list's data key sealed to ``agency.public_key``.
+    sealed_key = models.BinaryField()
+    #: The import errors (JSON), encrypted: their messages quote the rejected values.
+    errors_ciphertext = models.BinaryField(default=b"")
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def source(self) -> str:
+        """The linkage engine's ``source`` for this list's records."""
+        return f"list:{self.public_id}"
+
+    @property
+    def errors_aad(self) -> bytes:
+        return b"person-list-errors|" + self.public_id.bytes
+
+
+class ListRecord(models.Model):
+    """One person as a list names them (a ``linkage.PersonRecord``), encrypted."""
+
+    person_list = models.ForeignKey(PersonList, on_delete=models.CASCADE, related_name="records")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ciphertext = models.BinaryField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def aad(self, person_list: PersonList) -> bytes:
+        # Bound to this row and its list: a ciphertext copied elsewhere fails to decrypt.
+        return b"|".join((b"list-record", person_list.public_id.bytes, self.public_id.bytes))
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class LinkageRun(models.Model):
+    """One run of the linkage engine: what went in, with which settings, by whom, and when.
+
+    ``number`` counts an agency's runs (1, 2, ...): the version analysts cite.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="linkage_runs")
+    number = models.PositiveIntegerField()
+    started_by = models.ForeignKey(
+        StaffUser, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    stage = models.CharField(max_length=40, blank=True)
+    progress = models.FloatField(default=0.0)
+    threshold = models.FloatField()
+    #: The imported lists linked, and those of them named unique within (no two records of
+    #: such a list are one person).
+    lists: models.ManyToManyField[PersonList, Any] = models.ManyToManyField(
+        PersonList, related_name="runs"
+    )
+    unique_lists: models.ManyToManyField[PersonList, Any] = models.ManyToManyField(
+        PersonList, related_name="+", blank=True
+    )
+    include_cases = models.BooleanField(default=False)
+    #: Counts filled in when the run finishes.
+    record_count = models.PositiveIntegerField(default=0)
+    cluster_count = models.PositiveIntegerField(default=0)
+    pairs_scored = models.PositiveIntegerField(default=0)
+    decisions_applied = models.PositiveIntegerField(default=0)
+    #: Engine details (timings, training steps skipped, input counts): no personal data.
+    details = models.JSONField(default=dict)
+    #: Why a run failed, in words that quote no data.
+    failure = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "number"], name="one_run_number_per_agency")
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.number}"
+
+    @property
+    def active(self) -> bool:
+        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+class Membership(models.Model):
+    """A record of a run's input and the cluster (unique person) it was put in."""
+
+    run = models.ForeignKey(LinkageRun, on_delete=models.CASCADE, related_name="memberships")
+    source = models.CharField(max_length=60)
+    record_id = models.CharField(max_length=60)
+    cluster = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["cluster", "pk"]
+        indexes = [models.Index(fields=["run", "cluster"], name="membership_cluster")]
+
+
+class ScoredPairRow(models.Model):
+    """A pair the model was unsure of (probability in the review band), for review."""
+
+    run = models.ForeignKey(LinkageRun, on_delete=models.CASCADE, related_name="pairs")
+    left_source = models.CharField(max_length=60)
+    left_id = models.CharField(max_length=60)
+    right_source = models.CharField(max_length=60)
+    right_id = models.CharField(max_length=60)
+    probability = models.FloatField()
+    #: Whether the run put the two records in one cluster.
+    linked = models.BooleanField()
+
+    class Meta:
+        ordering = ["-probability", "pk"]
+
+
+class Decision(models.Model):
+    """A reviewer's verdict on a pair: the same person or not. It outlives runs and overrides
+    the model on every later run of the agency that includes both records."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    left_source = models.CharField(max_length=60)
+    left_id = models.CharField(max_length=60)
+    right_source = models.CharField(max_length=60)
+    right_id = models.CharField(max_length=60)
+    same = models.BooleanField()
+    decided_by = models.ForeignKey(
+        StaffUser, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now=True)
+    #: The run whose review page it was made on.
+    run = models.ForeignKey(LinkageRun, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "left_source", "left_id", "right_source", "right_id"],
+                name="one_decision_per_pair",
+            )
+        ]

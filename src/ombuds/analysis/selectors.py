@@ -1,0 +1,314 @@
+"""Reads of the analysis app: who may see what, and decryption on view.
+
+Lists and runs belong to an agency; only its analysts and administrators see them (other
+agencies get "does not exist"). Names are decrypted here, per request, with the agency key
+unsealed from the reader's own grant, and dropped with the request.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+
+from ombuds import crypto
+from ombuds.linkage import PersonRecord
+from ombuds.staff.models import Role, StaffUser
+
+from .models import CASE_SOURCE, Decision, LinkageRun, ListRecord, PersonList, RunStatus
+from .services import RecordKey, pair_order, record_from_bytes
+
+#: Roles that use the analysis pages.
+ANALYSIS_ROLES = frozenset({Role.ANALYST, Role.ADMIN})
+
+#: Pairs whose match probability lies in this band are "uncertain" and offered for review.
+REVIEW_LOW = 0.2
+REVIEW_HIGH = 0.95
+
+# Case act types as the linkage engine compares them (lists write "disappearance").
+_ACT_AS_EVENT = {
+    "enforced_disappearance": "disappearance",
+    "abduction": "disappearance",
+    "death_in_custody": "killing",
+}
+_EXACT_PRECISIONS = frozenset({"day", "month", "year"})
+
+
+def access_analysis(*, user: StaffUser) -> bool:
+    """May ``user`` use the analysis pages at all (an analyst or admin of some agency)?"""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.agency_id is not None
+        and user.role in ANALYSIS_ROLES
+    )
+
+
+def lists_for_user(*, user: StaffUser) -> QuerySet[PersonList]:
+    if not access_analysis(user=user) or user.agency_id is None:
+        return PersonList.objects.none()
+    return PersonList.objects.filter(agency_id=user.agency_id).select_related("imported_by")
+
+
+def list_get_for_user(*, user: StaffUser, public_id: uuid.UUID) -> PersonList:
+    """Raises ``PersonList.DoesNotExist`` for no such list or one of another agency."""
+    return lists_for_user(user=user).get(public_id=public_id)
+
+
+def runs_for_user(*, user: StaffUser) -> QuerySet[LinkageRun]:
+    if not access_analysis(user=user) or user.agency_id is None:
+        return LinkageRun.objects.none()
+    return LinkageRun.objects.filter(agency_id=user.agency_id).select_related("started_by")
+
+
+def run_get_for_user(*, user: StaffUser, public_id: uuid.UUID) -> LinkageRun:
+    """Raises ``LinkageRun.DoesNotExist`` for no such run or one of another agency."""
+    return runs_for_user(user=user).get(public_id=public_id)
+
+
+# --- decryption -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShownRecord:
+    """A linkage input as a person reads it: where it comes from and what it says."""
+
+    key: RecordKey
+    origin: str  # the list's name, or "case 1a2b3c4d"
+    record: PersonRecord  # as imported: ``source`` and ``record_id`` are the file's own
+
+    @property
+    def name(self) -> str:
+        r = self.record
+        parts = " ".join(p for p in (r.family_name, r.given_name, r.patronymic) if p)
+        return parts or r.full_name
+
+    def for_engine(self) -> PersonRecord:
+        """The record keyed as the engine sees it: one source per list, random record ids."""
+        return dataclasses.replace(self.record, source=self.key[0], record_id=self.key[1])
+
+
+def _plausible_age(age: int | None) -> int | None:
+    return age if age is not None and 0 <= age <= 130 else None
+
+
+def list_data_key(person_list: PersonList, agency_key: crypto.PrivateKey) -> crypto.DataKey:
+    return crypto.unseal_data_key(agency_key, bytes(person_list.sealed_key))
+
+
+def list_records(
+    person_list: PersonList,
+    agency_key: crypto.PrivateKey,
+    record_ids: Iterable[str] | None = None,
+) -> list[ShownRecord]:
+    """Decrypt a list's records (or those with the given public ids)."""
+    key = list_data_key(person_list, agency_key)
+    rows = ListRecord.objects.filter(person_list=person_list)
+    if record_ids is not None:
+        rows = rows.filter(public_id__in=list(record_ids))
+    return [
+        ShownRecord(
+            key=(person_list.source, str(row.public_id)),
+            origin=person_list.name,
+            record=record_from_bytes(
+                crypto.decrypt(key, bytes(row.ciphertext), aad=row.aad(person_list))
+            ),
+        )
+        for row in rows
+    ]
+
+
+def list_errors(person_list: PersonList, agency_key: crypto.PrivateKey) -> list[dict[str, object]]:
+    """The rows rejected at import: ``row``, ``column``, ``message`` (decrypted)."""
+    if not person_list.errors_ciphertext:
+        return []
+    key = list_data_key(person_list, agency_key)
+    raw = crypto.decrypt(key, bytes(person_list.errors_ciphertext), aad=person_list.errors_aad)
+    errors: list[dict[str, object]] = json.loads(raw.decode("utf-8"))
+    return errors
+
+
+def case_persons(
+    *, user: StaffUser, agency_key: crypto.PrivateKey, record_ids: Iterable[str] | None = None
+) -> list[ShownRecord]:
+    """Persons recorded in the cases the user's agency holds and can read, as linkage inputs.
+
+    Only compartments whose keys were sealed to the agency are opened (casework's consent
+    rule); a person's first act gives the event date, type and place.
+    """
+    from ombuds.casework import records as case_records
+    from ombuds.casework import selectors as case_selectors
+    from ombuds.casework.models import CaseRecord, RecordKind
+
+    if user.agency is None:
+        return []
+    cases = case_selectors.case_list_for_user(user=user)
+    wanted = set(record_ids) if record_ids is not None else None
+    if wanted is not None:
+        cases = cases.filter(records__public_id__in=wanted).distinct()
+    shown: list[ShownRecord] = []
+    for case in cases:
+        keys = case_selectors.case_keys_for_agency(
+            case=case, agency=user.agency, agency_private_key=agency_key
+        )
+        persons: list[tuple[str, case_records.PersonRecord]] = []
+        first_act: dict[str, case_records.ActRecord] = {}
+        rows = CaseRecord.objects.filter(
+            case=case, kind__in=[RecordKind.PERSON, RecordKind.ACT]
+        ).select_related("case", "compartment")
+        for row in rows:
+            key = keys.get(row.compartment)
+            if key is None:
+                continue
+            rec = case_records.record_from_bytes(
+                row.kind, crypto.decrypt(key, bytes(row.ciphertext), aad=row.aad)
+            )
+            if isinstance(rec, case_records.PersonRecord):
+                if wanted is None or str(row.public_id) in wanted:
+                    persons.append((str(row.public_id), rec))
+            elif isinstance(rec, case_records.ActRecord) and rec.victim:
+                first_act.setdefault(rec.victim, rec)
+        for public_id, person in persons:
+            act = first_act.get(public_id)
+            birth = person.birth_date
+            shown.append(
+                ShownRecord(
+                    key=(CASE_SOURCE, public_id),
+                    origin=f"case {case.short_id}",
+                    record=PersonRecord(
+                        record_id=public_id,
+                        source=CASE_SOURCE,
+                        full_name=person.name,
+                        sex=person.sex if person.sex in ("m", "f") else "",
+                        birth_date=birth.value if birth.precision in _EXACT_PRECISIONS else "",
+                        age=_plausible_age(person.age),
+                        place=(act.place if act and act.place else person.origin),
+                        event_date=(
+                            act.start.value
+                            if act and act.start.precision in _EXACT_PRECISIONS
+                            else ""
+                        ),
+                        event_type=_ACT_AS_EVENT.get(act.act_type, act.act_type) if act else "",
+                    ),
+                )
+            )
+    return shown
+
+
+def linkage_inputs(
+    *, run: LinkageRun, user: StaffUser, agency_key: crypto.PrivateKey
+) -> list[ShownRecord]:
+    """Every record a run links, decrypted (in memory only)."""
+    inputs: list[ShownRecord] = []
+    for person_list in run.lists.all():
+        inputs.extend(list_records(person_list, agency_key))
+    if run.include_cases:
+        inputs.extend(case_persons(user=user, agency_key=agency_key))
+    return inputs
+
+
+def records_shown(
+    *, run: LinkageRun, user: StaffUser, agency_key: crypto.PrivateKey, keys: Iterable[RecordKey]
+) -> dict[RecordKey, ShownRecord]:
+    """Decrypt just the given records of a run's inputs (for one page of review or persons)."""
+    by_source: dict[str, set[str]] = {}
+    for source, record_id in keys:
+        by_source.setdefault(source, set()).add(record_id)
+    shown: dict[RecordKey, ShownRecord] = {}
+    for person_list in run.lists.all():
+        ids = by_source.get(person_list.source)
+        if ids:
+            for rec in list_records(person_list, agency_key, ids):
+                shown[rec.key] = rec
+    if run.include_cases and by_source.get(CASE_SOURCE):
+        for rec in case_persons(
+            user=user, agency_key=agency_key, record_ids=by_source[CASE_SOURCE]
+        ):
+            shown[rec.key] = rec
+    return shown
+
+
+def decisions_for(*, run: LinkageRun) -> dict[tuple[RecordKey, RecordKey], bool]:
+    """The agency's reviewers' verdicts, keyed by canonical pair."""
+    return {
+        ((d.left_source, d.left_id), (d.right_source, d.right_id)): d.same
+        for d in Decision.objects.filter(agency_id=run.agency_id)
+    }
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewPair:
+    pk: int
+    left: ShownRecord | None  # None: the record is gone or no longer readable
+    right: ShownRecord | None
+    probability: float
+    linked: bool
+    decision: bool | None
+
+
+def review_pairs(
+    *, run: LinkageRun, user: StaffUser, agency_key: crypto.PrivateKey, offset: int, limit: int
+) -> tuple[list[ReviewPair], int]:
+    """One page of the run's uncertain pairs, both sides decrypted, with current verdicts."""
+    rows = run.pairs.filter(probability__gte=REVIEW_LOW, probability__lt=REVIEW_HIGH)
+    total = rows.count()
+    page = list(rows[offset : offset + limit])
+    keys = {(p.left_source, p.left_id) for p in page} | {(p.right_source, p.right_id) for p in page}
+    shown = records_shown(run=run, user=user, agency_key=agency_key, keys=keys)
+    verdicts = decisions_for(run=run)
+    pairs = []
+    for p in page:
+        left, right = (p.left_source, p.left_id), (p.right_source, p.right_id)
+        pairs.append(
+            ReviewPair(
+                pk=p.pk,
+                left=shown.get(left),
+                right=shown.get(right),
+                probability=p.probability,
+                linked=p.linked,
+                decision=verdicts.get(pair_order(left, right)),
+            )
+        )
+    return pairs, total
+
+
+@dataclass(frozen=True)
+class UniquePerson:
+    number: int
+    records: list[ShownRecord]
+
+
+def unique_persons(
+    *, run: LinkageRun, user: StaffUser, agency_key: crypto.PrivateKey, offset: int, limit: int
+) -> tuple[list[UniquePerson], int]:
+    """One page of a finished run's unique persons (largest first) with their records."""
+    if run.status != RunStatus.DONE:
+        return [], 0
+    clusters = run.memberships.values("cluster").annotate(n=Count("id")).order_by("-n", "cluster")
+    total = clusters.count()
+    page = [c["cluster"] for c in clusters[offset : offset + limit]]
+    members = run.memberships.filter(cluster__in=page)
+    by_cluster: dict[int, list[RecordKey]] = {}
+    for m in members:
+        by_cluster.setdefault(m.cluster, []).append((m.source, m.record_id))
+    shown: Mapping[RecordKey, ShownRecord] = records_shown(
+        run=run,
+        user=user,
+        agency_key=agency_key,
+        keys=[k for ks in by_cluster.values() for k in ks],
+    )
+    persons = [
+        UniquePerson(
+            number=offset + i + 1,
+            records=[shown[k] for k in by_cluster.get(cluster, []) if k in shown],
+        )
+        for i, cluster in enumerate(page)
+    ]
+    return persons, total

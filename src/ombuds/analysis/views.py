@@ -1,0 +1,254 @@
+"""Staff pages for record linkage: import, runs, progress, review, unique persons.
+
+Thin views: unlock the agency key, ask a selector, validate a form, call a service, redirect.
+Analysts and administrators only (others 403, strangers to sign-in); another agency's list or
+run is 404. Pages that show names are audited.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ombuds import crypto
+from ombuds.audit.models import AuditAction
+from ombuds.audit.services import audit_record
+from ombuds.staff.access import current_staff, staff_key, staff_required
+from ombuds.staff.keyring import agency_private_key
+from ombuds.staff.models import AgencyKeyGrant, StaffUser
+
+from . import forms, jobs, selectors, services
+from .models import LinkageRun, PersonList, ScoredPairRow
+
+analysis_required = staff_required(roles=selectors.ANALYSIS_ROLES)
+PAIRS_PER_PAGE = 25
+PERSONS_PER_PAGE = 50
+#: Seconds between reloads of the progress page (a meta refresh: no JavaScript).
+REFRESH_SECONDS = 3
+
+
+def _user(request: HttpRequest) -> StaffUser:
+    user = current_staff(request)
+    if not selectors.access_analysis(user=user):
+        raise PermissionDenied
+    return user
+
+
+def _agency_key(request: HttpRequest, user: StaffUser) -> crypto.PrivateKey:
+    if user.agency is None:
+        raise PermissionDenied
+    try:
+        return agency_private_key(user=user, user_key=staff_key(request), agency=user.agency)
+    except AgencyKeyGrant.DoesNotExist as exc:
+        raise PermissionDenied from exc
+
+
+def _run(user: StaffUser, public_id: uuid.UUID) -> LinkageRun:
+    try:
+        return jobs.run_mark_stale(selectors.run_get_for_user(user=user, public_id=public_id))
+    except LinkageRun.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _page(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _audit_view(user: StaffUser, subject: str, page: str, number: int) -> None:
+    with transaction.atomic():
+        audit_record(
+            action=AuditAction.LINKAGE_VIEWED,
+            actor=user,
+            subject=subject,
+            details={"page": page, "number": number},
+        )
+
+
+@analysis_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    lists = selectors.lists_for_user(user=user)
+    return render(
+        request,
+        "analysis/home.html",
+        {
+            "lists": lists,
+            "runs": selectors.runs_for_user(user=user)[:50],
+            "run_form": forms.RunForm(lists=lists),
+        },
+    )
+
+
+@analysis_required
+@require_http_methods(["GET", "POST"])
+def list_import(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    errors: list[object] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = services.person_list_import(
+                user=user,
+                name=form.cleaned_data["name"],
+                filename=upload.name or "upload.csv",
+                data=upload.read(),
+            )
+        except services.ImportRefused as exc:
+            form.add_error(None, str(exc))
+            errors = list(exc.errors)
+        else:
+            return HttpResponseRedirect(
+                reverse("analysis:list", args=[result.person_list.public_id])
+            )
+    return render(request, "analysis/import.html", {"form": form, "errors": errors})
+
+
+@analysis_required
+def list_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    user = _user(request)
+    try:
+        person_list = selectors.list_get_for_user(user=user, public_id=public_id)
+    except PersonList.DoesNotExist as exc:
+        raise Http404 from exc
+    errors = selectors.list_errors(person_list, _agency_key(request, user))
+    if errors:
+        _audit_view(user, f"person-list:{person_list.public_id}", "import-errors", 1)
+    return render(request, "analysis/list.html", {"person_list": person_list, "errors": errors})
+
+
+@analysis_required
+@require_POST
+def run_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    lists = selectors.lists_for_user(user=user)
+    form = forms.RunForm(request.POST, lists=lists)
+    if not form.is_valid():
+        return render(
+            request,
+            "analysis/home.html",
+            {"lists": lists, "runs": selectors.runs_for_user(user=user)[:50], "run_form": form},
+            status=400,
+        )
+    agency_key = _agency_key(request, user)
+    with transaction.atomic():
+        run = services.linkage_run_create(
+            user=user,
+            lists=form.cleaned_data["lists"],
+            unique_lists=form.cleaned_data["unique_lists"],
+            threshold=form.cleaned_data["threshold"],
+            include_cases=form.cleaned_data["include_cases"],
+        )
+        jobs.linkage_run_start(run=run, user=user, agency_key=agency_key)
+    return HttpResponseRedirect(reverse("analysis:run", args=[run.public_id]))
+
+
+@analysis_required
+def run_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    user = _user(request)
+    run = _run(user, public_id)
+    response = render(
+        request,
+        "analysis/run.html",
+        {
+            "run": run,
+            "percent": round(run.progress * 100),
+            "refresh": REFRESH_SECONDS if run.active else None,
+            "lists": run.lists.all(),
+            "unique_lists": run.unique_lists.all(),
+            "uncertain": run.pairs.filter(
+                probability__gte=selectors.REVIEW_LOW, probability__lt=selectors.REVIEW_HIGH
+            ).count(),
+        },
+    )
+    if run.active:
+        # The Refresh header does what the page's meta refresh does; neither is JavaScript.
+        response["Refresh"] = str(REFRESH_SECONDS)
+    return response
+
+
+@analysis_required
+@require_http_methods(["GET", "POST"])
+def run_review(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    user = _user(request)
+    run = _run(user, public_id)
+    page = _page(request)
+    if request.method == "POST":
+        form = forms.DecisionForm(request.POST)
+        if not form.is_valid():
+            return HttpResponse(_("Bad request."), status=400)
+        try:
+            pair = run.pairs.get(pk=form.cleaned_data["pair"])
+        except ScoredPairRow.DoesNotExist as exc:
+            raise Http404 from exc
+        services.decision_record(
+            user=user,
+            run=run,
+            left=(pair.left_source, pair.left_id),
+            right=(pair.right_source, pair.right_id),
+            same=form.cleaned_data["same"],
+        )
+        messages.success(request, _("Decision kept. It applies from the next run."))
+        return HttpResponseRedirect(
+            reverse("analysis:review", args=[run.public_id]) + f"?page={page}#pair-{pair.pk}"
+        )
+    offset = (page - 1) * PAIRS_PER_PAGE
+    pairs, total = selectors.review_pairs(
+        run=run,
+        user=user,
+        agency_key=_agency_key(request, user),
+        offset=offset,
+        limit=PAIRS_PER_PAGE,
+    )
+    _audit_view(user, f"linkage-run:{run.public_id}", "review", page)
+    return render(
+        request,
+        "analysis/review.html",
+        {
+            "run": run,
+            "pairs": pairs,
+            "total": total,
+            "page": page,
+            "next_page": page + 1 if offset + PAIRS_PER_PAGE < total else None,
+            "previous_page": page - 1 if page > 1 else None,
+        },
+    )
+
+
+@analysis_required
+def run_persons(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    user = _user(request)
+    run = _run(user, public_id)
+    page = _page(request)
+    offset = (page - 1) * PERSONS_PER_PAGE
+    persons, total = selectors.unique_persons(
+        run=run,
+        user=user,
+        agency_key=_agency_key(request, user),
+        offset=offset,
+        limit=PERSONS_PER_PAGE,
+    )
+    _audit_view(user, f"linkage-run:{run.public_id}", "persons", page)
+    return render(
+        request,
+        "analysis/persons.html",
+        {
+            "run": run,
+            "persons": persons,
+            "total": total,
+            "page": page,
+            "next_page": page + 1 if offset + PERSONS_PER_PAGE < total else None,
+            "previous_page": page - 1 if page > 1 else None,
+        },
+    )

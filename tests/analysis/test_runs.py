@@ -1,0 +1,123 @@
+"""Linkage runs through the web: clusters over cross-script lists, review decisions, versions."""
+
+from __future__ import annotations
+
+from ombuds.analysis.models import Decision, LinkageRun, RunStatus
+from ombuds.audit.models import AuditAction, AuditEntry
+from tests.analysis.helpers import NGO, PRESS, import_list, persons_on_page, start_run
+from tests.conftest import World
+
+EXPECTED = [
+    {"Джабраилов", "Dzhabrailov"},
+    {"Хамзатов", "Khamzatov"},
+    {"Умарова"},
+    {"Saidov"},
+]
+
+
+def _sorted(people: list[set[str]]) -> list[list[str]]:
+    return sorted(sorted(p) for p in people)
+
+
+def test_a_run_over_cyrillic_and_latin_lists_finds_the_same_persons(world: World) -> None:
+    client = world.client_for("analyst")
+    ngo = import_list(client, "NGO", NGO)
+    press = import_list(client, "Press", PRESS)
+    run = start_run(client, [ngo, press], unique=[ngo, press])
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE, run.failure
+    assert (run.number, run.record_count, run.cluster_count) == (1, 6, 4)
+    assert run.started_by == world.personas["analyst"].user
+    assert set(run.lists.all()) == {ngo, press}
+
+    page = client.get(f"/en/staff/analysis/runs/{run.public_id}/").content.decode()
+    assert 'http-equiv="refresh"' not in page  # finished: no more reloading
+    assert '<td id="cluster-count">4</td>' in page
+
+    persons = client.get(f"/en/staff/analysis/runs/{run.public_id}/persons/").content.decode()
+    assert _sorted(persons_on_page(persons)) == _sorted(EXPECTED)
+
+
+def test_a_reviewers_decision_overrides_the_model_on_the_next_run(world: World) -> None:
+    client = world.client_for("analyst")
+    ngo = import_list(client, "NGO", NGO)
+    press = import_list(client, "Press", PRESS)
+    first = start_run(client, [ngo, press], unique=[ngo, press])
+    pair = first.pairs.filter(linked=True).order_by("-probability").first()
+    assert pair is not None
+
+    r = client.post(
+        f"/en/staff/analysis/runs/{first.public_id}/review/", {"pair": pair.pk, "same": "no"}
+    )
+    assert r.status_code == 302
+    assert Decision.objects.get().same is False
+
+    second = start_run(client, [ngo, press], unique=[ngo, press])
+    second.refresh_from_db()
+    assert (second.number, second.cluster_count, second.decisions_applied) == (2, 5, 1)
+    clusters = {(m.source, m.record_id): m.cluster for m in second.memberships.all()}
+    assert (
+        clusters[(pair.left_source, pair.left_id)] != clusters[(pair.right_source, pair.right_id)]
+    )
+    # The first run is kept as it was: runs are versions.
+    first.refresh_from_db()
+    assert first.cluster_count == 4
+
+    # And a verdict of "same" joins what the model kept apart.
+    apart = second.pairs.filter(linked=False).order_by("-probability").first()
+    assert apart is not None
+    client.post(
+        f"/en/staff/analysis/runs/{second.public_id}/review/", {"pair": apart.pk, "same": "yes"}
+    )
+    third = start_run(client, [ngo, press], unique=[ngo, press])
+    third.refresh_from_db()
+    assert third.cluster_count == 4 and third.decisions_applied == 1
+
+
+def test_the_review_page_shows_both_records_of_an_uncertain_pair(world: World) -> None:
+    client = world.client_for("analyst")
+    ngo = import_list(client, "NGO", NGO)
+    press = import_list(client, "Press", PRESS)
+    run = start_run(client, [ngo, press], unique=[ngo, press])
+    page = client.get(f"/en/staff/analysis/runs/{run.public_id}/review/").content.decode()
+    assert "pairs the model was unsure of" in page
+    for pair in run.pairs.filter(probability__gte=0.2, probability__lt=0.95):
+        assert f'id="pair-{pair.pk}"' in page
+
+
+def test_a_running_run_page_reloads_itself_without_javascript(world: World) -> None:
+    client = world.client_for("analyst")
+    ngo = import_list(client, "NGO", NGO)
+    run = start_run(client, [ngo])
+    LinkageRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, progress=0.4)
+    r = client.get(f"/en/staff/analysis/runs/{run.public_id}/")
+    page = r.content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in page
+    assert r["Refresh"] == "3"
+    assert "40%" in page
+    assert "<script" not in page
+
+
+def test_runs_decisions_and_views_are_audited(world: World) -> None:
+    client = world.client_for("analyst")
+    ngo = import_list(client, "NGO", NGO)
+    press = import_list(client, "Press", PRESS)
+    run = start_run(client, [ngo, press])
+    pair = run.pairs.first()
+    assert pair is not None
+    client.post(
+        f"/en/staff/analysis/runs/{run.public_id}/review/", {"pair": pair.pk, "same": "yes"}
+    )
+    client.get(f"/en/staff/analysis/runs/{run.public_id}/review/")
+    client.get(f"/en/staff/analysis/runs/{run.public_id}/persons/")
+    actions = list(
+        AuditEntry.objects.filter(subject=f"linkage-run:{run.public_id}")
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
+    assert actions == [
+        AuditAction.LINKAGE_RUN_STARTED,
+        AuditAction.LINKAGE_DECISION,
+        AuditAction.LINKAGE_VIEWED,
+        AuditAction.LINKAGE_VIEWED,
+    ]
