@@ -9,6 +9,7 @@ import time
 import uuid
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,8 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ombuds import crypto
 from ombuds.evidence import services as evidence_services
-from ombuds.evidence.files import FileRefused
-from ombuds.evidence.forms import EvidenceUploadForm
+from ombuds.evidence.files import FileRefused, Prepared
+from ombuds.evidence.forms import EvidenceUploadForm, OptionalEvidenceForm
 
 from . import selectors, services
 from .forms import (
@@ -61,7 +62,11 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ComplaintForm(request.POST)
         persons = PersonFormSet(request.POST, prefix="person")
-        if form.is_valid() and persons.is_valid():
+        attachment = OptionalEvidenceForm(request.POST, request.FILES)
+        # The file is checked before anything is saved: a refused file must not cost the
+        # complainant their complaint, nor leave a complaint they think has a file.
+        prepared = _checked_attachment(attachment)
+        if form.is_valid() and persons.is_valid() and not attachment.errors:
             if not any(p.is_filled() for p in persons.forms):
                 persons.forms[0].add_error("name", _no_person_message())
             else:
@@ -72,6 +77,8 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                     )
                 except services.DuplicateSubmission:
                     return render(request, "intake/already_received.html", status=409)
+                if prepared is not None:
+                    _attach_first_file(receipt, attachment.cleaned_data["file"], prepared)
                 return render(
                     request,
                     "intake/received.html",
@@ -80,7 +87,36 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     else:
         form = ComplaintForm(initial={"form_token": new_form_token()})
         persons = PersonFormSet(prefix="person")
-    return render(request, "intake/complaint_form.html", {"form": form, "persons": persons})
+        attachment = OptionalEvidenceForm()
+    return render(
+        request,
+        "intake/complaint_form.html",
+        {"form": form, "persons": persons, "attachment": attachment},
+    )
+
+
+def _checked_attachment(attachment: OptionalEvidenceForm) -> Prepared | None:
+    """The checked file sent with a new complaint; None if none (or refused: see its errors)."""
+    if not attachment.is_valid() or not attachment.cleaned_data.get("file"):
+        return None
+    try:
+        return evidence_services.evidence_check(upload=attachment.cleaned_data["file"])
+    except FileRefused as exc:
+        attachment.add_error("file", str(exc))
+        return None
+
+
+def _attach_first_file(receipt: services.Receipt, upload: UploadedFile, prepared: Prepared) -> None:
+    found = services.complainant_unlock(codename=receipt.codename)
+    if found is None:  # the complaint was just saved under this codename
+        raise Complaint.DoesNotExist
+    evidence_services.evidence_attach(
+        complaint=Complaint.objects.get(public_id=receipt.public_id),
+        data_key=found[1],
+        upload=upload,
+        by_complainant=True,
+        prepared=prepared,
+    )
 
 
 def _no_person_message() -> str:
