@@ -68,3 +68,32 @@ def test_withdrawing_the_complaint_destroys_its_evidence(world: Any) -> None:
     assert EvidenceItem.objects.count() == 1
     client.post("/en/return/withdraw/", {"confirm": "on"})
     assert EvidenceItem.objects.count() == 0 and CustodyEntry.objects.count() == 0
+
+
+def test_a_file_can_come_with_the_first_complaint(world: Any) -> None:
+    from ombuds.intake.models import Complaint
+    from tests.conftest import fresh_form
+
+    client = Client()
+    page = client.get("/en/complaint/").content.decode()
+    assert 'enctype="multipart/form-data"' in page and "up to 20 MB" in page
+    data = fresh_form(client)
+    data["file"] = http_upload(jpeg_with_gps(), "street.jpg")
+    r = client.post("/en/complaint/", data)
+    assert r.status_code == 200 and 'id="codename"' in r.content.decode()
+    item = EvidenceItem.objects.get()
+    assert item.complaint == Complaint.objects.get() and item.by_complainant
+
+
+def test_a_hostile_file_with_the_first_complaint_saves_nothing_and_says_why(world: Any) -> None:
+    from ombuds.intake.models import Complaint
+    from tests.conftest import fresh_form
+
+    client = Client()
+    data = fresh_form(client)
+    data["file"] = http_upload(jpeg_with_gps(), "statement.pdf")
+    r = client.post("/en/complaint/", data)
+    page = r.content.decode()
+    assert r.status_code == 200 and "content is JPEG" in page
+    assert "My brother was taken" in page  # what they typed is kept
+    assert Complaint.objects.count() == 0 and EvidenceItem.objects.count() == 0

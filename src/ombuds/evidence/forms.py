@@ -26,6 +26,18 @@ class EvidenceUploadForm(forms.Form):
     )
 
 
+class OptionalEvidenceForm(forms.Form):
+    """The file field of the first complaint form: a file may come with the complaint."""
+
+    file = forms.FileField(
+        label=_("A photo, document or video (optional)"),
+        help_text=LIMITS_HELP,
+        required=False,
+        allow_empty_file=False,
+        error_messages={"empty": _("The file is empty.")},
+    )
+
+
 class ExportForm(forms.Form):
     include_originals = forms.BooleanField(
         label=_("Include the originals (with their metadata) as well as the working copies"),

@@ -116,21 +116,7 @@ def _custody(
     return entry
 
 
-def evidence_attach(
-    *,
-    complaint: Complaint,
-    data_key: crypto.DataKey,
-    upload: Upload,
-    by_complainant: bool,
-    actor: StaffUser | None = None,
-) -> EvidenceItem:
-    """Check, hash, encrypt and store a file with its working copy and custody entries.
-
-    ``data_key`` is the complaint's; the caller proved it may read the complaint by having it.
-    Raises :class:`~ombuds.evidence.files.FileRefused` (nothing stored) for a file that is
-    too large, of a kind not accepted, misnamed, damaged or hostile, or when the complaint
-    already holds as many files as it may.
-    """
+def _read(upload: Upload) -> tuple[str, bytes]:
     name = files.clean_name(upload.name or "")
     limit = max(files.MAX_BYTES.values())
     if upload.size is not None and upload.size > limit:
@@ -138,7 +124,41 @@ def evidence_attach(
     data = upload.read(limit + 1)
     if len(data) > limit:
         raise FileRefused(f"This file is larger than the limit of {limit // files.MB} MB.")
-    prepared = files.prepare(data, name)
+    return name, data
+
+
+def evidence_check(*, upload: Upload) -> files.Prepared:
+    """Run every check on an upload without storing anything; raises :class:`FileRefused`.
+
+    For forms that must refuse a bad file *before* they save anything else (the first
+    complaint form). Pass the result to :func:`evidence_attach` as ``prepared``.
+    """
+    name, data = _read(upload)
+    return files.prepare(data, name)
+
+
+def evidence_attach(
+    *,
+    complaint: Complaint,
+    data_key: crypto.DataKey,
+    upload: Upload,
+    by_complainant: bool,
+    actor: StaffUser | None = None,
+    prepared: files.Prepared | None = None,
+) -> EvidenceItem:
+    """Check, hash, encrypt and store a file with its working copy and custody entries.
+
+    ``data_key`` is the complaint's; the caller proved it may read the complaint by having it.
+    ``prepared`` is the result of :func:`evidence_check` on the same upload, if already run.
+    Raises :class:`~ombuds.evidence.files.FileRefused` (nothing stored) for a file that is
+    too large, of a kind not accepted, misnamed, damaged or hostile, or when the complaint
+    already holds as many files as it may.
+    """
+    if prepared is None:
+        name, data = _read(upload)
+        prepared = files.prepare(data, name)
+    else:
+        name = files.clean_name(upload.name or "")
 
     file_key = crypto.new_data_key()
     item = EvidenceItem(
