@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from ombuds.audit import signing
+from ombuds.audit import guards, signing
 from ombuds.audit.chain import GENESIS_HASH
 from ombuds.audit.models import (
     AppendOnlyError,
@@ -203,3 +203,9 @@ def test_a_lost_head_row_resumes_from_the_log(
 def test_an_unsaved_actor_is_refused() -> None:
     with pytest.raises(ValueError):
         audit_record(action=AuditAction.SIGN_IN, actor=StaffUser(username="ghost"))
+
+
+def test_every_guard_trigger_is_in_place_after_all_migrations() -> None:
+    # A later migration that rebuilds a table (SQLite's ALTER) would silently drop them.
+    assert guards.expected_triggers(connection.vendor)
+    assert guards.missing(connection) == set()

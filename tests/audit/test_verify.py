@@ -260,3 +260,11 @@ def test_verify_without_a_key_file_accepts_any_valid_signer(
     log(6)
     settings.OMBUDS_AUDIT_SIGNING_KEY_FILE = str(tmp_path / "elsewhere.key")  # type: ignore[attr-defined]
     assert verify() == ""
+
+
+def test_verify_warns_when_the_guard_triggers_are_gone(
+    log: Log, attacker: Attacker, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log(3)
+    assert verify() == ""
+    assert "append-only triggers missing" in capsys.readouterr().err

@@ -97,6 +97,28 @@ def uninstall(connection: BaseDatabaseWrapper) -> None:
             cursor.execute(statement)
 
 
+def expected_triggers(vendor: str) -> set[str]:
+    names = set()
+    for statement in _install_sql(vendor):
+        if statement.startswith("CREATE TRIGGER "):
+            names.add(statement.split()[2])
+    return names
+
+
+def missing(connection: BaseDatabaseWrapper) -> set[str]:
+    """Guard triggers that should exist and do not (dropped, or lost in a table rebuild)."""
+    expected = expected_triggers(connection.vendor)
+    if not expected:
+        return set()
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        present = {row[0] for row in cursor.fetchall()}
+    return expected - present
+
+
 def installed(connection: BaseDatabaseWrapper) -> bool:
     return HEAD_TABLE in connection.introspection.table_names()
 

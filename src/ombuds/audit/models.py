@@ -103,7 +103,9 @@ class AppendOnlyModel(models.Model):
 class AuditEntry(AppendOnlyModel):
     seq = models.BigIntegerField(primary_key=True)
     created_at = models.DateTimeField()
-    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    # An AuditAction value. No ``choices`` here on purpose: every app adds actions, and each
+    # addition would otherwise need a migration of this table; audit_record validates.
+    action = models.CharField(max_length=40)
     # No database constraint and DO_NOTHING: deleting or renaming a staff account must never
     # touch the log. ``actor_username`` is the name at the time, and what the hash covers.
     actor = models.ForeignKey(
@@ -144,6 +146,12 @@ class AuditEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.subject}"
+
+    def get_action_display(self) -> str:
+        try:
+            return str(AuditAction(self.action).label)
+        except ValueError:  # an action from a newer or older version
+            return self.action
 
     def fields(self) -> EntryFields:
         return EntryFields(

@@ -23,11 +23,12 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import router
+from django.db import connections, router
 from nacl.exceptions import BadSignatureError
 from nacl.exceptions import ValueError as NaclValueError
 from nacl.signing import VerifyKey
 
+from ombuds.audit import guards
 from ombuds.audit.chain import GENESIS_HASH, EntryFields, checkpoint_message, timestamp_text
 from ombuds.audit.models import AuditChainHead, AuditCheckpoint, AuditEntry
 
@@ -151,7 +152,7 @@ def audit_verify(
     """
     using = using or router.db_for_read(AuditEntry)
     head = AuditChainHead.objects.using(using).filter(pk=1).first()
-    return verify_records(
+    report = verify_records(
         entries=stored_entries(using),
         checkpoints=stored_checkpoints(using),
         head=(head.seq, head.head_hash) if head is not None else None,
@@ -159,6 +160,12 @@ def audit_verify(
         expected=expected,
         max_problems=max_problems,
     )
+    lost = guards.missing(connections[using])
+    if lost:
+        report.warnings.append(
+            "append-only triggers missing (dropped?): " + ", ".join(sorted(lost))
+        )
+    return report
 
 
 def stored_entries(using: str | None = None) -> Iterator[EntryRecord]:
