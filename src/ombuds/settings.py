@@ -175,7 +175,9 @@ SECURE_HTTPS = os.environ.get("OMBUDS_HTTPS", "") == "1"
 SESSION_COOKIE_SECURE = SECURE_HTTPS
 CSRF_COOKIE_SECURE = SECURE_HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# "same-origin", not "no-referrer": under no-referrer browsers send `Origin: null` with form
+# posts and CSRF checking refuses them. Other sites still receive no referrer.
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "ombuds.intake.views.csrf_failure"
 

@@ -28,20 +28,6 @@ class CsrfRefused(AssertionError):
     """The site refused a form the browser posted from the site's own page."""
 
 
-# Known bug, left to the owners of settings.py, intake/middleware.py and the base templates:
-# with "Referrer-Policy: no-referrer" (header and <meta>), a browser sends "Origin: null" on
-# every form POST (Fetch standard, "serializing a request origin"), and Django's CSRF check
-# refuses it ("Origin checking failed - null does not match any trusted origins"). No form of
-# the site can be sent from a real browser. "same-origin" keeps referrers from every other site
-# and lets the Origin through; with it (tried by rewriting the responses) this journey passes.
-# strict: once fixed, these tests pass and pytest says so; then remove the marker.
-ORIGIN_NULL_BUG = pytest.mark.xfail(
-    raises=CsrfRefused,
-    strict=True,
-    reason="Referrer-Policy no-referrer makes browsers send Origin: null; Django refuses POSTs",
-)
-
-
 def loaded(traffic: Traffic, response: Any) -> Any:
     assert response is not None, "the page did not load"
     if response.status == 403 and response.request.method == "POST":
@@ -128,7 +114,6 @@ def come_back_and_read(page: Any, traffic: Traffic, codename: str) -> None:
     assert page.locator(".message.from-staff .meta").inner_text().endswith("Рабочая группа")
 
 
-@ORIGIN_NULL_BUG
 def test_a_form_sent_from_a_real_browser_is_accepted(
     tx_world: Any, live_server: Any, new_context: Any, traffic: Traffic
 ) -> None:
@@ -139,7 +124,6 @@ def test_a_form_sent_from_a_real_browser_is_accepted(
     assert page.get_by_text("Жалоба с такой кодовой фразой не найдена.").is_visible()
 
 
-@ORIGIN_NULL_BUG
 def test_relative_files_in_russian_officer_replies_relative_reads_reply(
     tx_world: Any, live_server: Any, new_context: Any, traffic: Traffic
 ) -> None:
