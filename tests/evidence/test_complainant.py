@@ -97,3 +97,13 @@ def test_a_hostile_file_with_the_first_complaint_saves_nothing_and_says_why(worl
     assert r.status_code == 200 and "content is JPEG" in page
     assert "My brother was taken" in page  # what they typed is kept
     assert Complaint.objects.count() == 0 and EvidenceItem.objects.count() == 0
+
+
+def test_a_file_over_the_request_limit_is_refused_with_the_limit_named(world: Any) -> None:
+    _, _, codename = file_complaint()
+    too_big = jpeg_with_gps() + bytes(21 * 1024 * 1024)
+    r = _return_visit(codename).post(
+        "/en/return/complaint/files/", {"file": http_upload(too_big, "a.jpg")}
+    )
+    assert r.status_code == 400 and "larger than 20 MB" in r.content.decode()
+    assert EvidenceItem.objects.count() == 0

@@ -189,7 +189,7 @@ def evidence_attach(
 
     with transaction.atomic():
         # Locks the complaint row so two concurrent uploads cannot both pass the limits.
-        Complaint.objects.select_for_update().filter(pk=complaint.pk).exists()
+        list(Complaint.objects.select_for_update().filter(pk=complaint.pk).values_list("pk"))
         existing = EvidenceItem.objects.filter(complaint=complaint)
         stored = (
             EvidenceFile.objects.filter(
