@@ -29,7 +29,7 @@ def _referred_case(world):
 
 
 def _withheld_compartment(case, complaint) -> Compartment:
-    return Compartment.objects.get(case=case, complaints=complaint)
+    return Compartment.objects.get(case=case, sources__complaint=complaint)
 
 
 def test_prosecutor_reads_consented_material_only(world) -> None:

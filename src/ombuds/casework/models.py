@@ -64,9 +64,6 @@ class Case(models.Model):
     opened_on = models.DateField()
     status_changed_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
-    complaints: models.ManyToManyField[Complaint, CaseComplaint] = models.ManyToManyField(
-        Complaint, through="CaseComplaint", related_name="cases"
-    )
 
     class Meta:
         indexes = [models.Index(fields=["status", "-opened_on"], name="case_queue")]
@@ -95,7 +92,7 @@ class CaseHolding(models.Model):
 
 class CaseComplaint(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_complaints")
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE)
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="case_links")
     added_on = models.DateField()
 
     class Meta:
@@ -117,8 +114,6 @@ class Compartment(models.Model):
     everyone = models.BooleanField(default=False)
     #: The allowed agencies when not ``everyone``: those all the source complaints consented to.
     allowed = models.ManyToManyField(Agency, blank=True, related_name="+")
-    #: The complaints whose consent made this compartment (for the withheld notice).
-    complaints = models.ManyToManyField(Complaint, blank=True, related_name="+")
     #: ``EVERYONE`` or the sorted allowed agency ids: one compartment per allowed set.
     signature = models.CharField(max_length=200)
 
@@ -130,6 +125,24 @@ class Compartment(models.Model):
 
     def allows(self, agency: Agency) -> bool:
         return self.everyone or self.allowed.filter(pk=agency.pk).exists()
+
+
+# Links to complaints are plain foreign keys, never many-to-many fields: other apps (retention
+# in intake) walk Complaint's reverse relations expecting a ``complaint_id`` column.
+class CompartmentSource(models.Model):
+    """A complaint whose consent made a compartment (for the withheld notice)."""
+
+    compartment = models.ForeignKey(Compartment, on_delete=models.CASCADE, related_name="sources")
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="compartment_links"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compartment", "complaint"], name="complaint_once_per_compartment"
+            )
+        ]
 
 
 class CaseKeyGrant(models.Model):

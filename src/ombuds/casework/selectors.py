@@ -260,7 +260,7 @@ def decrypt_case(*, case: Case, keys: CaseKeys) -> CaseView:
     for row in records:
         counts[row.compartment_id] = counts.get(row.compartment_id, 0) + 1
     views: list[CompartmentView] = []
-    for comp in case.compartments.prefetch_related("allowed", "complaints"):
+    for comp in case.compartments.prefetch_related("allowed", "sources__complaint"):
         allowed = list(comp.allowed.all())
         label = _g("Every agency holding the case") if comp.everyone else _agency_names(allowed)
         readable = comp.pk in keys.by_compartment
@@ -287,7 +287,7 @@ def decrypt_case(*, case: Case, keys: CaseKeys) -> CaseView:
                 readable=readable,
                 record_count=counts.get(comp.pk, 0),
                 records=record_views,
-                complaint_ids=tuple(c.public_id for c in comp.complaints.all()),
+                complaint_ids=tuple(link.complaint.public_id for link in comp.sources.all()),
                 withheld_from=withheld_from,
             )
         )

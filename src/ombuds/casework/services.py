@@ -33,6 +33,7 @@ from .models import (
     CaseRecord,
     CaseStatus,
     Compartment,
+    CompartmentSource,
 )
 from .records import (
     ActRecord,
@@ -76,6 +77,11 @@ def _holder_agencies(case: Case) -> list[Agency]:
     return [h.agency for h in case.holdings.select_related("agency")]
 
 
+def _sources_link(compartment: Compartment, sources: Sequence[Complaint]) -> None:
+    for complaint in sources:
+        CompartmentSource.objects.get_or_create(compartment=compartment, complaint=complaint)
+
+
 def _compartment_for(
     *, case: Case, keys: CaseKeys, sources: Sequence[Complaint]
 ) -> tuple[Compartment, crypto.DataKey]:
@@ -96,7 +102,7 @@ def _compartment_for(
         key = keys.get(compartment)
         if key is None:
             raise CaseworkError("your agency does not hold the key for this material")
-        compartment.complaints.add(*sources)
+        _sources_link(compartment, sources)
         return compartment, key
     key = crypto.new_data_key()
     compartment = Compartment.objects.create(
@@ -104,7 +110,7 @@ def _compartment_for(
     )
     if allowed is not None:
         compartment.allowed.set(Agency.objects.filter(pk__in=allowed))
-    compartment.complaints.add(*sources)
+    _sources_link(compartment, sources)
     for agency in _holder_agencies(case):
         if allowed is None or agency.pk in allowed:
             CaseKeyGrant.objects.create(

@@ -110,7 +110,7 @@ def _source_choices(case: Case, keys: CaseKeys) -> tuple[tuple[str, str], ...]:
 
 
 def _sources(case: Case, values: list[str]) -> list[Complaint]:
-    return list(Complaint.objects.filter(cases=case, public_id__in=values))
+    return list(Complaint.objects.filter(case_links__case=case, public_id__in=values))
 
 
 RECORD_FORMS: dict[str, type[forms.RecordForm]] = {
