@@ -60,7 +60,9 @@ ALLOWED_HOSTS = [
     h for h in os.environ.get("OMBUDS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
 ]
 # The deployment's public name: page titles carry this and nothing about the subject.
-SITE_NAME = os.environ.get("OMBUDS_SITE_NAME", "Working group")
+SITE_NAME = os.environ.get("OMBUDS_SITE_NAME", "")
+#: Used when OMBUDS_SITE_NAME is not set: the default name in each page language.
+SITE_NAMES = {"ru": "Рабочая группа", "en": "Working group"}
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -15,7 +15,7 @@ def site(request: HttpRequest) -> dict[str, object]:
         if code != current
     ]
     return {
-        "SITE_NAME": settings.SITE_NAME,
+        "SITE_NAME": settings.SITE_NAME or settings.SITE_NAMES.get(current, "ombuds"),
         "QUICK_EXIT_URL": settings.OMBUDS_QUICK_EXIT_URL,
         "language_switch": switch,
     }

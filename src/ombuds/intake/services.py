@@ -274,8 +274,9 @@ def _complaints_in_cases() -> set[int]:
     for rel in Complaint._meta.related_objects:
         if rel.related_model._meta.app_label in ("intake", "evidence"):
             continue
-        field = rel.field.name
-        held.update(rel.related_model.objects.values_list(f"{field}_id", flat=True))
+        held.update(
+            Complaint.objects.filter(**{f"{rel.name}__isnull": False}).values_list("pk", flat=True)
+        )
     return held
 
 

@@ -69,6 +69,13 @@ class Agency(models.Model):
     def name(self, language: str) -> str:
         return self.name_ru if language == "ru" else self.name_en
 
+    @property
+    def display_name(self) -> str:
+        """The name in the language of the current request."""
+        from django.utils import translation
+
+        return self.name(translation.get_language() or "ru")
+
 
 class Role(models.TextChoices):
     INTAKE_OFFICER = "intake_officer", _("Intake officer")

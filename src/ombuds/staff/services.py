@@ -185,7 +185,9 @@ def totp_new_secret() -> str:
 
 
 def totp_uri(*, user: StaffUser, secret: str) -> str:
-    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=settings.SITE_NAME)
+    return pyotp.TOTP(secret).provisioning_uri(
+        name=user.username, issuer_name=settings.SITE_NAME or "ombuds"
+    )
 
 
 def totp_check(*, user: StaffUser, secret: str, code: str) -> bool:
