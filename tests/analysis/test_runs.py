@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.utils import timezone
+
 from ombuds.analysis.models import Decision, LinkageRun, RunStatus
 from ombuds.audit.models import AuditAction, AuditEntry
 from tests.analysis.helpers import NGO, PRESS, import_list, persons_on_page, start_run
@@ -121,3 +125,23 @@ def test_runs_decisions_and_views_are_audited(world: World) -> None:
         AuditAction.LINKAGE_VIEWED,
         AuditAction.LINKAGE_VIEWED,
     ]
+
+
+def test_a_run_lost_to_a_restart_is_shown_as_interrupted(world: World) -> None:
+    client = world.client_for("analyst")
+    ngo = import_list(client, "NGO", NGO)
+    run = start_run(client, [ngo])
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    LinkageRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, updated_at=long_ago)
+    page = client.get(f"/en/staff/analysis/runs/{run.public_id}/").content.decode()
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert "interrupted" in page and 'http-equiv="refresh"' not in page
+
+
+def test_a_run_needs_a_threshold_between_0_and_1(world: World) -> None:
+    client = world.client_for("analyst")
+    ngo = import_list(client, "NGO", NGO)
+    r = client.post("/en/staff/analysis/runs/new/", {"lists": [ngo.pk], "threshold": "1.5"})
+    assert r.status_code == 400
+    assert not LinkageRun.objects.exists()
