@@ -193,3 +193,18 @@ def test_public_pages_are_small_script_free_and_strictly_confined(world, path: s
 def test_language_switches_without_javascript(world) -> None:
     page = Client().get("/en/complaint/").content.decode()
     assert 'href="/ru/complaint/"' in page
+
+
+def test_complainant_sees_in_plain_words_that_a_case_was_opened(world) -> None:
+    codename = submit_complaint(Client())
+    complaint = Complaint.objects.get()
+    visitor = Client()
+    visitor.post("/en/return/", {"codename": codename})
+    assert b"part of an investigation" not in visitor.get("/en/return/complaint/").content
+    officer = world.client_for("intake_officer")
+    r = officer.post(
+        "/en/staff/cases/open/", {"complaint": str(complaint.public_id), "priority": "normal"}
+    )
+    assert r.status_code == 302, r.content[:1000]
+    page = visitor.get("/en/return/complaint/").content.decode()
+    assert "Your complaint is part of an investigation." in page

@@ -122,3 +122,11 @@ def complaint_get_for_complainant(
 ) -> ComplaintView:
     complaint = Complaint.objects.get(public_id=public_id)
     return decrypt_complaint(complaint=complaint, data_key=data_key)
+
+
+def complaint_progress_for_complainant(*, public_id: uuid.UUID) -> str | None:
+    """A plain-language line on what became of the complaint, or None before any case."""
+    from ombuds.casework.selectors import complaint_public_status
+
+    complaint = Complaint.objects.filter(public_id=public_id).first()
+    return None if complaint is None else complaint_public_status(complaint)

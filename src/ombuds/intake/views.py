@@ -216,6 +216,7 @@ def my_complaint(request: HttpRequest) -> HttpResponse:
             "withdraw_form": WithdrawForm(),
             "evidence_form": EvidenceUploadForm(),
             "sent": request.GET.get("sent") == "1",
+            "progress": selectors.complaint_progress_for_complainant(public_id=public_id),
             "file_added": request.GET.get("file") == "1",
         },
     )

@@ -170,6 +170,9 @@ def demo_install() -> DemoResult:
                 "Можете ли вы сообщить дату задержания?"
             ),
         )
+    from ombuds.casework.demo import demo_cases
+
+    demo_cases(agency_keys=keys)
     return DemoResult(created=True, codenames=tuple(codenames))
 
 
