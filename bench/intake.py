@@ -149,7 +149,7 @@ def wait_until_up(port: int, proc: subprocess.Popen[bytes], timeout: float = 60)
 
 
 @contextmanager
-def servers(workers: int, data_dir: Path) -> Iterator[dict[str, tuple[App, int]]]:
+def servers(workers: int, data_dir: Path, synchronous: str) -> Iterator[dict[str, tuple[App, int]]]:
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)  # the embedded default: SQLite
     env.pop("OMBUDS_SECRET_KEY", None)
@@ -159,7 +159,10 @@ def servers(workers: int, data_dir: Path) -> Iterator[dict[str, tuple[App, int]]
         # Faster demo setup only: staff password hashing is not on the complaint path.
         OMBUDS_PASSWORD_COST="minimum",  # noqa: S106 - a cost profile name
         PYTHONPATH=os.pathsep.join([str(BENCH_DIR), env.get("PYTHONPATH", "")]),
+        BENCH_SQLITE_SYNCHRONOUS=synchronous,
     )
+    if synchronous != "FULL":  # a what-if: ombuds' settings with another synchronous level
+        env["DJANGO_SETTINGS_MODULE"] = "intake_baseline.ombuds_settings"
     (data_dir / "baseline").mkdir(parents=True)
     ombuds_cli = [sys.executable, "-m", "ombuds.cli"]
     subprocess.run([*ombuds_cli, "demo"], env=env, check=True, stdout=subprocess.DEVNULL)
@@ -322,8 +325,27 @@ def main() -> int:
     parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--posts", type=int, default=4000, help="timed posts per app and level")
     parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument(
+        "--synchronous",
+        default="FULL",
+        choices=["FULL", "NORMAL"],
+        help="SQLite synchronous level for both apps: FULL as deployed; NORMAL is a what-if",
+    )
+    parser.add_argument(
+        "--cpus", help="pin servers and client to these CPUs, e.g. 0,1 (a bigger machine)"
+    )
+    parser.add_argument("--data-dir", help="where the temporary databases go (default: TMPDIR)")
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
     args = parser.parse_args()
+    if args.cpus:
+        os.sched_setaffinity(0, {int(c) for c in args.cpus.split(",")})  # children inherit it
+    try:
+        import uvloop  # a leaner client, where installed
+
+        uvloop.install()
+        loop = "uvloop"
+    except ImportError:
+        loop = "asyncio"
 
     sqlite = subprocess.run(
         [sys.executable, "-c", "from ombuds import settings as s; print(s.SQLITE_VERSION)"],
@@ -333,14 +355,14 @@ def main() -> int:
         check=True,
     ).stdout.strip()
     print(
-        f"intake benchmark: {args.workers} gunicorn sync workers per app, SQLite {sqlite} (WAL), "
-        f"{os.cpu_count()} CPUs shared by both servers and the client; "
-        f"{args.posts} timed posts per app and level, GET excluded"
+        f"intake benchmark: {args.workers} gunicorn sync workers per app, SQLite {sqlite} (WAL, "
+        f"synchronous={args.synchronous}), {len(os.sched_getaffinity(0))} CPUs shared by both "
+        f"servers and the {loop} client; {args.posts} timed posts per app and level, GET excluded"
     )
     results: list[Result] = []
-    data_dir = Path(tempfile.mkdtemp(prefix="ombuds-bench-intake-"))
+    data_dir = Path(tempfile.mkdtemp(prefix="ombuds-bench-intake-", dir=args.data_dir))
     try:
-        with servers(args.workers, data_dir) as apps:
+        with servers(args.workers, data_dir, args.synchronous) as apps:
             for clients in args.clients:
                 for name in ("baseline", "ombuds"):
                     app, pid = apps[name]

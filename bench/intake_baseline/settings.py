@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ombuds import settings as _ombuds
 
-DATA_DIR = Path(os.environ["BASELINE_DATA_DIR"])
+DATA_DIR = Path(os.environ.get("BASELINE_DATA_DIR", "."))
 SECRET_KEY = "bench-baseline-only-not-a-secret"  # noqa: S105 - a throwaway benchmark app
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
@@ -30,7 +30,21 @@ TEMPLATES = [
         "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
     }
 ]
-DATABASES = copy.deepcopy(_ombuds.DATABASES)
+
+
+def with_synchronous(databases: dict) -> dict:
+    """A copy of ``databases`` with ``PRAGMA synchronous`` from ``BENCH_SQLITE_SYNCHRONOUS``."""
+    databases = copy.deepcopy(databases)
+    level = os.environ.get("BENCH_SQLITE_SYNCHRONOUS", "FULL")
+    options = databases["default"]["OPTIONS"]
+    assert "synchronous=FULL" in options["init_command"], "ombuds' pragmas changed: update"
+    options["init_command"] = options["init_command"].replace(
+        "synchronous=FULL", f"synchronous={level}"
+    )
+    return databases
+
+
+DATABASES = with_synchronous(_ombuds.DATABASES)
 assert DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3", "bench runs on SQLite"
 DATABASES["default"]["NAME"] = str(DATA_DIR / "baseline.sqlite3")
 SQLITE_VERSION = _ombuds.SQLITE_VERSION
