@@ -102,3 +102,31 @@ def test_administrator_sees_the_log(world: Any) -> None:
     _entries(world)
     r = client.get(URL)
     assert r.status_code == 200 and "complaint:aaaa" in r.content.decode()
+
+
+def test_auditor_downloads_the_log_and_it_verifies(world: Any) -> None:
+    from ombuds.audit.export import read_checkpoints, read_entries
+    from ombuds.audit.verification import verify_records
+
+    _entries(world)
+    r = world.client_for("auditor").post(URL + "export/")
+    assert r.status_code == 200
+    assert r["Content-Disposition"].startswith("attachment;")
+    lines = b"".join(r.streaming_content).decode().splitlines()
+    report = verify_records(
+        entries=read_entries(lines), checkpoints=read_checkpoints(lines), trusted_keys=None
+    )
+    assert report.ok, report.problems
+    last = AuditEntry.objects.order_by("-seq").first()
+    assert last is not None and (last.action, last.actor_username) == ("export", "auditor")
+    assert report.last_seq == last.seq
+
+
+@pytest.mark.parametrize("persona", ["intake_officer", "analyst"])
+def test_other_staff_may_not_download_the_log(world: Any, persona: str) -> None:
+    assert world.client_for(persona).post(URL + "export/").status_code == 403
+    assert not AuditEntry.objects.filter(action=AuditAction.EXPORT).exists()
+
+
+def test_the_download_is_a_post(world: Any) -> None:
+    assert world.client_for("auditor").get(URL + "export/").status_code == 405

@@ -14,9 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
-
-from django.db import transaction
+from typing import TYPE_CHECKING, Any
 
 from ombuds.audit.chain import EntryFields, timestamp_text
 from ombuds.audit.models import AuditAction
@@ -30,10 +28,6 @@ from ombuds.audit.verification import (
 
 if TYPE_CHECKING:
     from ombuds.staff.models import StaffUser
-
-
-class Writer(Protocol):
-    def write(self, text: str, /) -> object: ...
 
 
 class ExportFormatError(ValueError):
@@ -56,21 +50,22 @@ def entry_json(fields: EntryFields, entry_hash: str) -> dict[str, Any]:
     }
 
 
-def audit_export(*, out: Writer, actor: StaffUser | None = None) -> int:
-    """Write the whole log to ``out``; return the number of entries written.
+def audit_export(*, actor: StaffUser | None = None) -> Iterator[str]:
+    """Record the export (``EXPORT``, subject ``audit:log``), then return its lines.
 
-    The export is itself recorded (``EXPORT``, subject ``audit:log``) first, so the file
-    ends with its own record. One transaction, so the file is one consistent snapshot.
+    The lines are produced lazily, so a large log streams. Entries never change once
+    written, so every entry up to the export's own record is a consistent snapshot without
+    holding a transaction open; the file ends with the export's own record.
     """
-    written = 0
-    with transaction.atomic():
-        audit_record(action=AuditAction.EXPORT, actor=actor, subject="audit:log")
-        for checkpoint in stored_checkpoints():
-            out.write(json.dumps(checkpoint.to_json(), sort_keys=True) + "\n")
-        for fields, entry_hash in stored_entries():
-            out.write(json.dumps(entry_json(fields, entry_hash), sort_keys=True) + "\n")
-            written += 1
-    return written
+    record = audit_record(action=AuditAction.EXPORT, actor=actor, subject="audit:log")
+    return _lines(record.seq)
+
+
+def _lines(upto: int) -> Iterator[str]:
+    for checkpoint in stored_checkpoints(upto=upto):
+        yield json.dumps(checkpoint.to_json(), sort_keys=True) + "\n"
+    for fields, entry_hash in stored_entries(upto=upto):
+        yield json.dumps(entry_json(fields, entry_hash), sort_keys=True) + "\n"
 
 
 def _objects(lines: Iterable[str], kind: str) -> Iterator[dict[str, Any]]:

@@ -168,19 +168,25 @@ def audit_verify(
     return report
 
 
-def stored_entries(using: str | None = None) -> Iterator[EntryRecord]:
-    """Every entry in ``seq`` order, streamed."""
-    rows = AuditEntry.objects.using(using).order_by("seq").values_list(*ENTRY_COLUMNS)
+def stored_entries(using: str | None = None, upto: int | None = None) -> Iterator[EntryRecord]:
+    """Every entry (up to ``upto``) in ``seq`` order, streamed."""
+    entries = AuditEntry.objects.using(using).order_by("seq")
+    if upto is not None:
+        entries = entries.filter(seq__lte=upto)
+    rows = entries.values_list(*ENTRY_COLUMNS)
     for row in rows.iterator(chunk_size=2000):
         yield EntryFields(*row[:9]), row[9]
 
 
-def stored_checkpoints(using: str | None = None) -> list[CheckpointRecord]:
+def stored_checkpoints(using: str | None = None, upto: int | None = None) -> list[CheckpointRecord]:
+    checkpoints = AuditCheckpoint.objects.using(using).order_by("seq")
+    if upto is not None:
+        checkpoints = checkpoints.filter(seq__lte=upto)
     return [
         CheckpointRecord(*row)
-        for row in AuditCheckpoint.objects.using(using)
-        .order_by("seq")
-        .values_list("seq", "head_hash", "created_at", "signature", "public_key")
+        for row in checkpoints.values_list(
+            "seq", "head_hash", "created_at", "signature", "public_key"
+        )
     ]
 
 

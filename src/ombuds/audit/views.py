@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import cast
 
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_POST
+
+from ombuds.audit.export import audit_export
 from ombuds.audit.forms import AuditFilterForm
 from ombuds.audit.models import AuditAction
 from ombuds.audit.selectors import audit_entries_filter, audit_last_checkpoint
@@ -60,3 +64,16 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "checkpoint": audit_last_checkpoint(),
         },
     )
+
+
+@require_POST
+@staff_required(roles=AUDIT_READER_ROLES)
+def audit_download(request: HttpRequest) -> HttpResponse:
+    """The whole log as JSON lines, to verify away from the server (the download is logged)."""
+    viewer = request.user
+    assert isinstance(viewer, StaffUser)  # noqa: S101 - staff_required guarantees it
+    response = StreamingHttpResponse(audit_export(actor=viewer), content_type="application/jsonl")
+    response["Content-Disposition"] = 'attachment; filename="audit-log.jsonl"'
+    response["Cache-Control"] = "no-store"
+    # staff_required is typed for HttpResponse; Django serves any HttpResponseBase.
+    return cast(HttpResponse, response)

@@ -142,14 +142,15 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {path}: {exc}", returncode=2) from exc
 
     def _export(self, output: str | None) -> None:
+        lines = audit_export()
         if output is None:
-            count = audit_export(out=self.stdout)
+            for line in lines:
+                self.stdout.write(line, ending="")
         else:
             # Created private: the log names staff and the records they touched.
             fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                count = audit_export(out=handle)
-        self.stderr.write(f"exported {count} entries")
+                handle.writelines(lines)
 
     def _checkpoint(self) -> None:
         try:
