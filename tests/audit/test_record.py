@@ -7,6 +7,7 @@ import os
 import stat
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -209,3 +210,12 @@ def test_every_guard_trigger_is_in_place_after_all_migrations() -> None:
     # A later migration that rebuilds a table (SQLite's ALTER) would silently drop them.
     assert guards.expected_triggers(connection.vendor)
     assert guards.missing(connection) == set()
+
+
+def test_an_append_costs_three_statements(
+    log: Callable[[int], list[AuditEntry]], django_assert_num_queries: Any
+) -> None:
+    # It sits on the public complaint path: lock-and-read the head, insert, move the head.
+    log(1)
+    with transaction.atomic(), django_assert_num_queries(3):
+        audit_record(action=AuditAction.COMPLAINT_SUBMITTED, subject="complaint:x")
