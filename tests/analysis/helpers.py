@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import uuid
+from dataclasses import astuple
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from ombuds.analysis.models import LinkageRun, PersonList
+from ombuds.linkage import COLUMNS, PersonRecord
+from ombuds.linkage.synthetic import generate_lists
 
 HEADER = (
     "record_id,source,family_name,given_name,patronymic,sex,birth_date,place,event_date,"
@@ -58,3 +63,23 @@ def persons_on_page(page: str) -> list[set[str]]:
         names = re.findall(r"<tbody>(.*?)</tbody>", section, re.S)[0]
         people.append({cell.split()[0] for cell in re.findall(r"<tr><td>(.*?)</td>", names)})
     return people
+
+
+def synthetic_lists(n_people: int = 40, seed: int = 3) -> dict[str, str]:
+    """Synthetic cross-script lists (``ombuds.linkage.synthetic``) as CSV text, one per source.
+
+    Big enough for the model to be unsure of some pairs, small enough for a run of seconds.
+    """
+    lists = generate_lists(n_people, seed=seed)
+    by_source: dict[str, list[PersonRecord]] = {}
+    for record in lists.records:
+        by_source.setdefault(record.source, []).append(record)
+    texts = {}
+    for source, records in sorted(by_source.items()):
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(COLUMNS)
+        for r in records:
+            writer.writerow(["" if v is None else str(v) for v in astuple(r)])
+        texts[source] = out.getvalue()
+    return texts

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.utils import timezone
 
 from ombuds.analysis.models import Decision, LinkageRun, RunStatus
 from ombuds.audit.models import AuditAction, AuditEntry
-from tests.analysis.helpers import NGO, PRESS, import_list, persons_on_page, start_run
+from tests.analysis.helpers import (
+    NGO,
+    PRESS,
+    import_list,
+    persons_on_page,
+    start_run,
+    synthetic_lists,
+)
 from tests.conftest import World
 
 EXPECTED = [
@@ -78,15 +86,36 @@ def test_a_reviewers_decision_overrides_the_model_on_the_next_run(world: World) 
     assert third.cluster_count == 4 and third.decisions_applied == 1
 
 
-def test_the_review_page_shows_both_records_of_an_uncertain_pair(world: World) -> None:
+def test_the_review_page_shows_uncertain_pairs_side_by_side_and_keeps_a_verdict(
+    world: World,
+) -> None:
     client = world.client_for("analyst")
-    ngo = import_list(client, "NGO", NGO)
-    press = import_list(client, "Press", PRESS)
-    run = start_run(client, [ngo, press], unique=[ngo, press])
-    page = client.get(f"/en/staff/analysis/runs/{run.public_id}/review/").content.decode()
-    assert "pairs the model was unsure of" in page
-    for pair in run.pairs.filter(probability__gte=0.2, probability__lt=0.95):
+    lists = [import_list(client, source, text) for source, text in synthetic_lists().items()]
+    ngo = [pl for pl in lists if pl.name == "ngo"]
+    first = start_run(client, lists, unique=ngo)
+    uncertain = first.pairs.filter(probability__gte=0.2, probability__lt=0.95)
+    assert uncertain.exists()
+    page = client.get(f"/en/staff/analysis/runs/{first.public_id}/review/").content.decode()
+    for pair in uncertain[:25]:
         assert f'id="pair-{pair.pk}"' in page
+    shown = re.findall(r'<table class="side-by-side">.*?</table>', page, re.S)
+    assert shown and all(len(re.findall(r'<dl class="record">', t)) == 2 for t in shown)
+
+    apart = uncertain.filter(linked=False).first()
+    assert apart is not None, "the model kept some uncertain pair apart"
+    r = client.post(
+        f"/en/staff/analysis/runs/{first.public_id}/review/", {"pair": apart.pk, "same": "yes"}
+    )
+    assert r.status_code == 302
+    page = client.get(r["Location"]).content.decode()
+    assert "Decision kept" in page and "decided: same person" in page
+
+    second = start_run(client, lists, unique=ngo)
+    clusters = {(m.source, m.record_id): m.cluster for m in second.memberships.all()}
+    assert (
+        clusters[(apart.left_source, apart.left_id)]
+        == clusters[(apart.right_source, apart.right_id)]
+    )
 
 
 def test_a_running_run_page_reloads_itself_without_javascript(world: World) -> None:
