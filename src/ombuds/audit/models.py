@@ -114,6 +114,7 @@ class AuditEntry(AppendOnlyModel):
         blank=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,  # covered by audit_entry_actor (actor, seq)
         related_name="+",
     )
     actor_username = models.CharField(max_length=150, blank=True)
@@ -123,6 +124,7 @@ class AuditEntry(AppendOnlyModel):
         blank=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,  # every index is paid for on each append
         related_name="+",
     )
     subject = models.CharField(max_length=200, blank=True)
@@ -130,7 +132,7 @@ class AuditEntry(AppendOnlyModel):
     # Unique: two entries can never claim the same predecessor, so the chain cannot fork
     # even if serialisation were somehow bypassed.
     prev_hash = models.CharField(max_length=64, unique=True)
-    entry_hash = models.CharField(max_length=64, unique=True)
+    entry_hash = models.CharField(max_length=64)
 
     objects = AppendOnlyManager["AuditEntry"]()
 
