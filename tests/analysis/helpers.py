@@ -9,6 +9,7 @@ import uuid
 from dataclasses import astuple
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 
 from ombuds.analysis.models import LinkageRun, PersonList
@@ -83,3 +84,19 @@ def synthetic_lists(n_people: int = 40, seed: int = 3) -> dict[str, str]:
             writer.writerow(["" if v is None else str(v) for v in astuple(r)])
         texts[source] = out.getvalue()
     return texts
+
+
+def database_dump() -> str:
+    """Every value of every table, as text (bytes decoded leniently)."""
+    out = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            for row in cursor.fetchall():
+                for value in row:
+                    if isinstance(value, memoryview):
+                        value = value.tobytes()
+                    if isinstance(value, bytes):
+                        value = value.decode("utf-8", "replace")
+                    out.append(str(value))
+    return "\n".join(out)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
 from ombuds.analysis.models import ListRecord, PersonList
 from ombuds.audit.models import AuditAction, AuditEntry
-from tests.analysis.helpers import HEADER, import_list
+from tests.analysis.helpers import HEADER, database_dump, import_list
 from tests.conftest import World
 
 BAD = HEADER + (
@@ -15,22 +14,6 @@ BAD = HEADER + (
     "2,ngo,Висаитова,Луиза,,f,2001-02-30,Шали,2017-04-02,detention\n"
     "3,ngo,Хамзатов,Ислам,Русланович,m,1985,Аргун,2017-04-02,disappearance\n"
 )
-
-
-def _database_dump() -> str:
-    """Every value of every table, as text (bytes decoded leniently)."""
-    out = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names():
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
-            for row in cursor.fetchall():
-                for value in row:
-                    if isinstance(value, memoryview):
-                        value = value.tobytes()
-                    if isinstance(value, bytes):
-                        value = value.decode("utf-8", "replace")
-                    out.append(str(value))
-    return "\n".join(out)
 
 
 def test_a_bad_row_is_named_by_row_and_column_and_good_rows_are_kept(world: World) -> None:
@@ -48,7 +31,7 @@ def test_a_bad_row_is_named_by_row_and_column_and_good_rows_are_kept(world: Worl
 def test_imported_records_and_errors_are_encrypted_at_rest(world: World) -> None:
     client = world.client_for("analyst")
     import_list(client, "NGO list 2019", BAD)
-    dump = _database_dump()
+    dump = database_dump()
     for plaintext in ("Джабраилов", "Хамзатов", "Висаитова", "Гойты", "1990-05-12", "2001-02-30"):
         assert plaintext not in dump
 

@@ -12,6 +12,7 @@ from ombuds.audit.models import AuditAction, AuditEntry
 from tests.analysis.helpers import (
     NGO,
     PRESS,
+    database_dump,
     import_list,
     persons_on_page,
     start_run,
@@ -48,6 +49,11 @@ def test_a_run_over_cyrillic_and_latin_lists_finds_the_same_persons(world: World
 
     persons = client.get(f"/en/staff/analysis/runs/{run.public_id}/persons/").content.decode()
     assert _sorted(persons_on_page(persons)) == _sorted(EXPECTED)
+
+    # The run stored references and numbers; the names were decrypted for the page only.
+    dump = database_dump()
+    for name in ("Джабраилов", "Dzhabrailov", "Khamzatov", "Saidov", "Goity", "1990-05-12"):
+        assert name not in dump
 
 
 def test_a_reviewers_decision_overrides_the_model_on_the_next_run(world: World) -> None:
