@@ -65,8 +65,13 @@ def linkage_run_start(*, run: LinkageRun, user: StaffUser, agency_key: crypto.Pr
 
 def _in_thread(*, run_pk: int, user: StaffUser, agency_key: crypto.PrivateKey) -> None:
     try:
-        with _one_at_a_time:
+        # Waiting behind another run: keep the row fresh so it is not taken for a lost run.
+        while not _one_at_a_time.acquire(timeout=60):
+            LinkageRun.objects.filter(pk=run_pk).update(updated_at=timezone.now())
+        try:
             linkage_run_execute(run_pk=run_pk, user=user, agency_key=agency_key)
+        finally:
+            _one_at_a_time.release()
     finally:
         connections.close_all()
 

@@ -160,7 +160,7 @@ def linkage_run_create(
             details={
                 "number": run.number,
                 "threshold": f"{threshold:g}",
-                "lists": ",".join(str(pl.public_id)[:8] for pl in lists),
+                "lists": ",".join(str(pl.public_id)[:8] for pl in lists)[:500],
                 "unique_within": len(unique_lists),
                 "include_cases": include_cases,
             },
