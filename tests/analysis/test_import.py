@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ombuds.analysis.models import ListRecord, PersonList
+from ombuds.analysis.selectors import list_records
 from ombuds.audit.models import AuditAction, AuditEntry
 from tests.analysis.helpers import HEADER, database_dump, import_list
 from tests.conftest import World
@@ -62,3 +63,14 @@ def test_an_import_is_audited(world: World) -> None:
     assert entry.subject == f"person-list:{person_list.public_id}"
     assert entry.details == {"records": 2, "rejected_rows": 1}
     assert entry.actor_username == "analyst"
+
+
+def test_a_cp1251_list_is_read_as_cyrillic(world: World) -> None:
+    client = world.client_for("analyst")
+    upload = SimpleUploadedFile("cp.csv", BAD.encode("cp1251"), content_type="text/csv")
+    r = client.post("/en/staff/analysis/import/", {"name": "CP1251", "file": upload})
+    assert r.status_code == 302
+    person_list = PersonList.objects.get(name="CP1251")
+    key = world.agency_keys["working-group"]
+    names = sorted(shown.record.family_name for shown in list_records(person_list, key))
+    assert names == ["Джабраилов", "Хамзатов"]
