@@ -290,7 +290,8 @@ def _complaints_in_cases() -> set[int]:
     """Ids of complaints that other apps (cases) hold on to: retention never deletes those."""
     held: set[int] = set()
     for rel in Complaint._meta.related_objects:
-        if rel.related_model._meta.app_label in ("intake", "evidence"):
+        related = rel.related_model
+        if isinstance(related, str) or related._meta.app_label in ("intake", "evidence"):
             continue
         held.update(
             Complaint.objects.filter(**{f"{rel.name}__isnull": False}).values_list("pk", flat=True)

@@ -10,7 +10,7 @@ from ombuds.intake import forms
 
 register = template.Library()
 
-_CHOICES: dict[str, dict[str, str]] = {
+_CHOICES: dict[str, dict[str, object]] = {
     "filer_role": dict(forms.FILER_ROLES),
     "acts": dict(forms.ACTS),
     "when_kind": dict(forms.WHEN_KINDS),
