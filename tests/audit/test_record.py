@@ -219,3 +219,13 @@ def test_an_append_costs_three_statements(
     log(1)
     with transaction.atomic(), django_assert_num_queries(3):
         audit_record(action=AuditAction.COMPLAINT_SUBMITTED, subject="complaint:x")
+
+
+def test_signing_key_creation_races_to_one_key(settings: Any, tmp_path: Path) -> None:
+    import concurrent.futures
+
+    settings.OMBUDS_AUDIT_SIGNING_KEY_FILE = str(tmp_path / "raced.key")
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: bytes(signing.ensure_signing_key()), range(16)))
+    assert len(keys) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["audit-signing.key", "raced.key"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import secrets
 import stat
 from pathlib import Path
 
@@ -39,14 +40,25 @@ def ensure_signing_key() -> VerifyKey:
     existing file is malformed or readable by group or others.
     """
     path = signing_key_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    if path.exists():
         return load_signing_key().verify_key
+    path.parent.mkdir(parents=True, exist_ok=True)
     key = SigningKey.generate()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(bytes(key).hex() + "\n")
+    # Written whole under a temporary name, then linked into place: a concurrent caller sees
+    # either no file or the complete key, and the first link wins.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(bytes(key).hex() + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return load_signing_key().verify_key
+    finally:
+        temporary.unlink(missing_ok=True)
     logger.info("created the audit signing key at %s", path)
     return key.verify_key
 
