@@ -7,6 +7,7 @@ urlpatterns = [
         path("staff/cases/", include("ombuds.casework.urls")),
         path("staff/evidence/", include("ombuds.evidence.urls")),
         path("staff/analysis/", include("ombuds.analysis.urls")),
+        path("staff/audit/", include("ombuds.audit.urls")),
         path("", include("ombuds.intake.urls")),
         prefix_default_language=True,
     ),

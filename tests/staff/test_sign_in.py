@@ -87,3 +87,10 @@ def test_sessions_expire(world, settings) -> None:
 
     Session.objects.update(expire_date=timezone.now())
     assert client.get("/en/staff/").status_code == 302
+
+
+def test_a_mistyped_user_name_is_not_written_to_the_audit_log(world) -> None:
+    Client().post("/en/staff/sign-in/", {"username": "my-secret-password", "password": "x" * 12})
+    entry = AuditEntry.objects.filter(action=AuditAction.SIGN_IN_FAILED).get()
+    assert "my-secret-password" not in f"{entry.subject} {entry.details}"
+    assert entry.details["known"] is False

@@ -164,11 +164,13 @@ def sign_in_failed(*, user: StaffUser | None, username: str, stage: str) -> None
                 failed_sign_ins=failures,
                 locked_until=timezone.now() + datetime.timedelta(seconds=wait) if wait else None,
             )
+        # The typed name is logged only when it is an account: a password typed into the
+        # user-name box must not end up in a log that can never be edited.
         audit_record(
             action=AuditAction.SIGN_IN_FAILED,
             actor=user,
-            subject=f"staff:{username[:150]}",
-            details={"stage": stage},
+            subject=f"staff:{user.username}" if user is not None else "staff:?",
+            details={"stage": stage, "known": user is not None},
         )
 
 
