@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connections, router, transaction
@@ -80,11 +81,20 @@ def _form_token_claim(token: str, today: datetime.date) -> bool:
         return bool(cursor.rowcount == 1)
 
 
-def complaint_submit(*, content: ComplaintContent, form_token: str) -> Receipt:
+#: Work that must be saved with a new complaint or not at all (an attached file): called
+#: inside the complaint's transaction with the saved complaint and its data key.
+Attachment = Callable[[Complaint, crypto.DataKey], None]
+
+
+def complaint_submit(
+    *, content: ComplaintContent, form_token: str, attachments: Sequence[Attachment] = ()
+) -> Receipt:
     """Encrypt and store a new complaint; return the codename, which is never stored.
 
-    Raises :class:`DuplicateSubmission` if ``form_token`` was used before (a form posted
-    twice): the first complaint stands and no second one is made.
+    ``attachments`` run in the same transaction, so a complaint is never saved without the
+    file its author sent, nor a file without its complaint. Raises
+    :class:`DuplicateSubmission` if ``form_token`` was used before (a form posted twice): the
+    first complaint stands and no second one is made.
     """
     install = Installation.current()
     agencies = recipient_agencies(content.consent)
@@ -122,6 +132,8 @@ def complaint_submit(*, content: ComplaintContent, form_token: str) -> Receipt:
         for g in grants:
             g.complaint = complaint
         ComplaintKeyGrant.objects.bulk_create(grants)
+        for attach in attachments:
+            attach(complaint, data_key)
         audit_record(
             action=AuditAction.COMPLAINT_SUBMITTED,
             subject=f"complaint:{public_id}",

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ombuds import crypto
@@ -71,14 +72,17 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                 persons.forms[0].add_error("name", _no_person_message())
             else:
                 content = build_content(form, persons, language=_language())
+                attachments = []
+                if prepared is not None:
+                    attachments.append(_first_file(attachment.cleaned_data["file"], prepared))
                 try:
                     receipt = services.complaint_submit(
-                        content=content, form_token=form.cleaned_data["form_token"]
+                        content=content,
+                        form_token=form.cleaned_data["form_token"],
+                        attachments=attachments,
                     )
                 except services.DuplicateSubmission:
                     return render(request, "intake/already_received.html", status=409)
-                if prepared is not None:
-                    _attach_first_file(receipt, attachment.cleaned_data["file"], prepared)
                 return render(
                     request,
                     "intake/received.html",
@@ -106,22 +110,22 @@ def _checked_attachment(attachment: OptionalEvidenceForm) -> Prepared | None:
         return None
 
 
-def _attach_first_file(receipt: services.Receipt, upload: UploadedFile, prepared: Prepared) -> None:
-    found = services.complainant_unlock(codename=receipt.codename)
-    if found is None:  # the complaint was just saved under this codename
-        raise Complaint.DoesNotExist
-    evidence_services.evidence_attach(
-        complaint=Complaint.objects.get(public_id=receipt.public_id),
-        data_key=found[1],
-        upload=upload,
-        by_complainant=True,
-        prepared=prepared,
-    )
+def _first_file(upload: UploadedFile, prepared: Prepared) -> services.Attachment:
+    """Store the file sent with a new complaint, inside the complaint's own transaction."""
+
+    def attach(complaint: Complaint, data_key: crypto.DataKey) -> None:
+        evidence_services.evidence_attach(
+            complaint=complaint,
+            data_key=data_key,
+            upload=upload,
+            by_complainant=True,
+            prepared=prepared,
+        )
+
+    return attach
 
 
 def _no_person_message() -> str:
-    from django.utils.translation import gettext
-
     return gettext("Please tell us about at least one person: a name, an age or a sex.")
 
 
@@ -167,8 +171,6 @@ def return_visit(request: HttpRequest) -> HttpResponse:
 
 
 def _unknown_codename_message() -> str:
-    from django.utils.translation import gettext
-
     return gettext(
         "We could not find a complaint with this codename. Check each word and try again."
     )
