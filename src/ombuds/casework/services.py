@@ -123,6 +123,23 @@ def _compartment_for(
     return compartment, key
 
 
+def compartment_for_material(
+    *, user: StaffUser, case: Case, keys: CaseKeys, sources: Sequence[Complaint] = ()
+) -> tuple[Compartment, crypto.DataKey]:
+    """The compartment (made if missing) for new material from ``sources``, and its key.
+
+    For other apps that file material under a case (evidence): no ``sources`` gives the
+    compartment every agency holding the case may read. The user must be allowed to change the
+    case, and the sources must be complaints of it. Call inside the caller's transaction.
+    Raises :class:`CaseworkError`.
+    """
+    _require_writer(user, case)
+    linked = set(CaseComplaint.objects.filter(case=case).values_list("complaint_id", flat=True))
+    if any(c.pk not in linked for c in sources):
+        raise CaseworkError("a source is not a complaint of this case")
+    return _compartment_for(case=case, keys=keys, sources=sources)
+
+
 def _record_write(
     *, user: StaffUser, case: Case, compartment: Compartment, key: crypto.DataKey, record: Record
 ) -> CaseRecord:
@@ -420,10 +437,15 @@ def case_refer(*, user: StaffUser, case: Case, keys: CaseKeys, agency: Agency) -
     cannot open stays withheld until an agency that can refers again. A referral to a
     prosecutor's office sets the status to "referred". Raises :class:`CaseworkError`.
     """
+    # Evidence files its items under case compartments, so it imports this module; imported
+    # here, at call time, to keep the modules free of an import cycle.
+    from ombuds.evidence.services import evidence_record_transfer
+
     _require_writer(user, case)
     today = timezone.localdate()
     granted: list[Compartment] = []
     withheld: list[Compartment] = []
+    newly_granted: list[Compartment] = []
     with transaction.atomic():
         CaseHolding.objects.get_or_create(
             case=case, agency=agency, defaults={"since": today, "referred_by": user.agency}
@@ -434,7 +456,7 @@ def case_refer(*, user: StaffUser, case: Case, keys: CaseKeys, agency: Agency) -
             if (allowed is not None and agency.pk not in allowed) or key is None:
                 withheld.append(compartment)
                 continue
-            CaseKeyGrant.objects.update_or_create(
+            _grant, created = CaseKeyGrant.objects.update_or_create(
                 compartment=compartment,
                 agency=agency,
                 defaults={
@@ -443,6 +465,10 @@ def case_refer(*, user: StaffUser, case: Case, keys: CaseKeys, agency: Agency) -
                 },
             )
             granted.append(compartment)
+            if created:
+                newly_granted.append(compartment)
+        # The chain of custody of each file the new agency can now read says so.
+        evidence_record_transfer(user=user, agency=agency, compartments=newly_granted)
         changes: dict[str, object] = {}
         if agency.kind == AgencyKind.PROSECUTOR and case.status != CaseStatus.CLOSED:
             changes = {"status": CaseStatus.REFERRED, "status_changed_on": today}

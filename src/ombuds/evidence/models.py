@@ -1,9 +1,10 @@
 """Evidence as stored: encrypted files, their hashes and an append-only chain of custody.
 
 Key hierarchy (architecture.md, "Keys"): each :class:`EvidenceItem` has a fresh *file key*,
-stored only encrypted under its complaint's data key (``wrapped_file_key``). So exactly those
-who can read the complaint (the complainant, consented agencies) can read its evidence, and
-destroying the complaint's keys destroys the evidence too (crypto-shredding).
+stored only encrypted (``wrapped_file_key``) under its owner's key: a complaint's data key, or
+the key of one compartment of a case. So exactly those who can read the complaint (the
+complainant, consented agencies), or the compartment (the agencies holding its key), can read
+the evidence, and destroying the owner's keys destroys the evidence too (crypto-shredding).
 
 Storage: ciphertext lives in the database (``BinaryField``), not in files. Files are at most
 20 MB, and one transaction then covers the bytes, their hashes, the custody entries and the
@@ -24,6 +25,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ombuds.audit.models import AppendOnlyManager, AppendOnlyModel
+from ombuds.casework.models import Case, Compartment
 from ombuds.intake.models import Complaint
 from ombuds.staff.models import Agency, StaffUser
 
@@ -47,14 +49,22 @@ class FileRole(models.TextChoices):
 class EvidenceItem(models.Model):
     """One received file: its original and working copy are :class:`EvidenceFile` rows.
 
-    Owner: a complaint for now. Cases (``casework``) will add a nullable ``case`` foreign key;
-    the check constraint below then becomes "complaint or case" and the file key is wrapped
-    under the case key instead. Nothing else here assumes a complaint.
+    Owner: a complaint, or a case together with the compartment whose key wraps the file key
+    (exactly one of the two; the check constraint holds it). Evidence staff attach to a case
+    goes in the compartment every holding agency may read.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     complaint = models.ForeignKey(
         Complaint, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    #: For case evidence: the compartment whose key wraps the file key, so exactly the
+    #: agencies that can read the compartment can read the file.
+    compartment = models.ForeignKey(
+        Compartment, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
     )
     kind = models.CharField(max_length=10, choices=EvidenceKind.choices)
     #: A day, not a time (as for complaints): finer times help match uploads to network logs.
@@ -70,7 +80,13 @@ class EvidenceItem(models.Model):
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(complaint__isnull=False), name="evidence_has_owner"
+                condition=(
+                    models.Q(complaint__isnull=False, case__isnull=True, compartment__isnull=True)
+                    | models.Q(
+                        complaint__isnull=True, case__isnull=False, compartment__isnull=False
+                    )
+                ),
+                name="evidence_has_one_owner",
             )
         ]
 
@@ -79,9 +95,13 @@ class EvidenceItem(models.Model):
 
     @property
     def owner_id_bytes(self) -> bytes:
-        if self.complaint is None:  # excluded by the check constraint
-            raise ValueError("evidence without an owner")
-        return self.complaint.public_id.bytes
+        """Binds the wrapped file key to its owner: a wrapped key copied to another complaint,
+        case or compartment does not decrypt."""
+        if self.complaint is not None:
+            return self.complaint.public_id.bytes
+        if self.case is not None and self.compartment is not None:
+            return b"case:" + self.case.public_id.bytes + self.compartment.public_id.bytes
+        raise ValueError("evidence without an owner")  # excluded by the check constraint
 
     @property
     def key_aad(self) -> bytes:

@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from ombuds import crypto
 from ombuds.audit import signing
+from ombuds.casework.models import Case
+from ombuds.casework.selectors import CaseKeys
 from ombuds.intake.models import Complaint
 from ombuds.staff.models import StaffUser
 
@@ -74,14 +76,54 @@ def evidence_export(
     signing key, and :class:`~ombuds.evidence.services.IntegrityError` if a stored file was
     changed; in both cases nothing is recorded.
     """
+    items = list(EvidenceItem.objects.filter(complaint=complaint).select_related("complaint"))
+    return _export(
+        user=user,
+        owner={"complaint": str(complaint.public_id)},
+        items=[(item, data_key) for item in items],
+        include_originals=include_originals,
+    )
+
+
+def case_evidence_export(
+    *, user: StaffUser, case: Case, keys: CaseKeys, include_originals: bool
+) -> tuple[str, bytes]:
+    """Build and sign a package of the case's evidence that ``keys`` open (the items of
+    compartments withheld from the exporter's agency are left out, as they cannot be read).
+
+    Records and raises as :func:`evidence_export`.
+    """
+    items = list(
+        EvidenceItem.objects.filter(case=case, compartment_id__in=list(keys.by_compartment))
+        .select_related("case", "compartment")
+        .order_by("pk")
+    )
+    return _export(
+        user=user,
+        owner={"case": str(case.public_id)},
+        items=[
+            (item, keys.by_compartment[item.compartment_id])
+            for item in items
+            if item.compartment_id is not None
+        ],
+        include_originals=include_originals,
+    )
+
+
+def _export(
+    *,
+    user: StaffUser,
+    owner: dict[str, str],
+    items: list[tuple[EvidenceItem, crypto.DataKey]],
+    include_originals: bool,
+) -> tuple[str, bytes]:
     key = signing.load_signing_key()
     public_key = signing.public_key_hex(key.verify_key)
     package_id = uuid.uuid4()
-    items = list(EvidenceItem.objects.filter(complaint=complaint).select_related("complaint"))
     manifest_files: list[dict[str, object]] = []
     manifest_items: list[dict[str, object]] = []
     contents: list[tuple[str, bytes]] = []
-    for item in items:
+    for item, data_key in items:
         file_key = services.file_key_of(item=item, data_key=data_key)
         facts = services.facts_of(item=item, file_key=file_key)
         by_role = {f.role: f for f in EvidenceFile.objects.filter(item=item).select_related("item")}
@@ -126,17 +168,18 @@ def evidence_export(
                 }
             )
     with transaction.atomic():
+        exported = [item for item, _key in items]
         services.evidence_record_export(
-            user=user, items=items, package_id=package_id, originals=include_originals
+            user=user, items=exported, package_id=package_id, originals=include_originals
         )
-        custody = _custody_json(selectors.custody_log(items=items))
+        custody = _custody_json(selectors.custody_log(items=exported))
     manifest = {
         "format": FORMAT,
         "package_id": str(package_id),
         "created_at": timezone.now().isoformat(),
         "exported_by": user.get_username(),
         "agency": user.agency.slug if user.agency else None,
-        "complaint": str(complaint.public_id),
+        **owner,
         "signer_public_key": public_key,
         "hash": "sha256",
         "custody_log": {"path": "custody.json", "sha256": services.sha256_hex(custody)},

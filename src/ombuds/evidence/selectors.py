@@ -1,6 +1,10 @@
 """Reads of evidence. Who may read a complaint's evidence is decided by
 :func:`ombuds.intake.selectors.access_complaint`, and enforced by the keys: the file keys are
 under the complaint's data key, which only consented agencies (and the complainant) can open.
+
+A case's evidence: :func:`ombuds.casework.selectors.access_case` decides who may see the case,
+and the file keys are under compartment keys, so an agency reads exactly the items of the
+compartments sealed to it; the others are counted as withheld, never shown.
 """
 
 from __future__ import annotations
@@ -12,17 +16,28 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from ombuds import crypto
+from ombuds.casework.models import Case
+from ombuds.casework.selectors import (
+    CASE_READER_ROLES,
+    CaseKeys,
+    access_case,
+    case_keys_for_agency,
+)
 from ombuds.intake.models import Complaint
 from ombuds.intake.selectors import access_complaint, complaint_data_key_for_agency
 from ombuds.staff.keyring import agency_private_key
-from ombuds.staff.models import AgencyKeyGrant, StaffUser
+from ombuds.staff.models import COMPLAINT_READER_ROLES, AgencyKeyGrant, StaffUser
 
 from .models import CustodyEntry, EvidenceFile, EvidenceItem, EvidenceKind
 from .services import Facts, facts_of, file_key_of
 
 
 class EvidenceNotFound(Exception):
-    """No such complaint or item, or the user may not see it (callers cannot tell which)."""
+    """No such complaint, case or item, or the user may not see it (callers cannot tell which)."""
+
+
+class EvidenceForbidden(Exception):
+    """The user's role may not do this with evidence of this kind of owner (a 403)."""
 
 
 @dataclass(frozen=True)
@@ -57,20 +72,58 @@ def complaint_for_evidence(
     return complaint, data_key
 
 
+def case_for_evidence(
+    *, user: StaffUser, user_key: crypto.PrivateKey, case_id: uuid.UUID, write: bool = False
+) -> tuple[Case, CaseKeys]:
+    """The case and the compartment keys the user's agency holds for it, if ``user`` may read
+    it (with ``write``: change it). Raises :class:`EvidenceNotFound` (no such case, or not held
+    by the user's agency) or :class:`EvidenceForbidden` (a reader who may not write).
+    """
+    case = Case.objects.filter(public_id=case_id).first()
+    if case is None or user.agency is None or not access_case(user=user, case=case):
+        raise EvidenceNotFound
+    if write and not access_case(user=user, case=case, write=True):
+        raise EvidenceForbidden
+    try:
+        agency_key = agency_private_key(user=user, user_key=user_key, agency=user.agency)
+        keys = case_keys_for_agency(case=case, agency=user.agency, agency_private_key=agency_key)
+    except (AgencyKeyGrant.DoesNotExist, crypto.DecryptionFailed) as exc:
+        raise EvidenceNotFound from exc
+    return case, keys
+
+
 def item_for_user(
     *, user: StaffUser, user_key: crypto.PrivateKey, item_id: uuid.UUID
 ) -> tuple[EvidenceItem, crypto.DataKey]:
-    """An item and its owner's data key, if ``user`` may read it.
+    """An item and its owner's key (the complaint's data key or the compartment's key), if
+    ``user`` may read it.
 
-    Raises :class:`EvidenceNotFound`.
+    Raises :class:`EvidenceNotFound`, and :class:`EvidenceForbidden` for a role that reads
+    no evidence of that kind of owner (analysts read case evidence, not complaints').
     """
-    item = EvidenceItem.objects.select_related("complaint").filter(public_id=item_id).first()
-    if item is None or item.complaint is None:
-        raise EvidenceNotFound
-    _complaint, data_key = complaint_for_evidence(
-        user=user, user_key=user_key, complaint_id=item.complaint.public_id
+    item = (
+        EvidenceItem.objects.select_related("complaint", "case", "compartment")
+        .filter(public_id=item_id)
+        .first()
     )
-    return item, data_key
+    if item is None:
+        raise EvidenceNotFound
+    if item.complaint is not None:
+        if user.role not in COMPLAINT_READER_ROLES:
+            raise EvidenceForbidden
+        _complaint, data_key = complaint_for_evidence(
+            user=user, user_key=user_key, complaint_id=item.complaint.public_id
+        )
+        return item, data_key
+    if item.case is None or item.compartment is None:  # excluded by the check constraint
+        raise EvidenceNotFound
+    if user.role not in CASE_READER_ROLES:
+        raise EvidenceForbidden
+    _case, keys = case_for_evidence(user=user, user_key=user_key, case_id=item.case.public_id)
+    key = keys.get(item.compartment)
+    if key is None:  # the compartment is not sealed to the user's agency
+        raise EvidenceNotFound
+    return item, key
 
 
 def _view(item: EvidenceItem, data_key: crypto.DataKey) -> EvidenceView:
@@ -95,6 +148,32 @@ def evidence_list(*, complaint: Complaint, data_key: crypto.DataKey) -> list[Evi
         .prefetch_related(Prefetch("files", queryset=EvidenceFile.objects.defer("ciphertext")))
     )
     return [_view(item, data_key) for item in items]
+
+
+@dataclass(frozen=True)
+class CaseEvidence:
+    """A case's evidence as one agency sees it: what it can read, and how much it cannot."""
+
+    items: list[EvidenceView]
+    withheld: int
+
+
+def case_evidence_list(*, case: Case, keys: CaseKeys) -> CaseEvidence:
+    """The case's items in compartments ``keys`` open, decrypted; the rest only counted."""
+    items = (
+        EvidenceItem.objects.filter(case=case)
+        .select_related("case", "compartment")
+        .prefetch_related(Prefetch("files", queryset=EvidenceFile.objects.defer("ciphertext")))
+    )
+    readable: list[EvidenceView] = []
+    withheld = 0
+    for item in items:
+        key = keys.by_compartment.get(item.compartment_id) if item.compartment_id else None
+        if key is None:
+            withheld += 1
+            continue
+        readable.append(_view(item, key))
+    return CaseEvidence(items=readable, withheld=withheld)
 
 
 def evidence_view(*, item: EvidenceItem, data_key: crypto.DataKey) -> EvidenceView:

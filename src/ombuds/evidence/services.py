@@ -16,20 +16,24 @@ from dataclasses import dataclass
 from typing import Final, Protocol
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from ombuds import crypto
 from ombuds.audit.models import AuditAction
 from ombuds.audit.services import audit_record
+from ombuds.casework.models import Case, Compartment
+from ombuds.casework.selectors import CaseKeys
+from ombuds.casework.services import compartment_for_material
 from ombuds.intake.models import Complaint
-from ombuds.staff.models import StaffUser
+from ombuds.staff.models import Agency, StaffUser
 
 from . import files
 from .files import FileRefused
 from .models import CustodyEntry, CustodyStep, EvidenceFile, EvidenceItem, FileRole
 
-#: Flood limits per complaint (threat model A5): files, and stored bytes of originals.
+#: Flood limits per complaint, and per case (threat model A5): files, and stored bytes of
+#: originals.
 MAX_ITEMS_PER_COMPLAINT: Final = 50
 MAX_BYTES_PER_COMPLAINT: Final = 300 * files.MB
 
@@ -137,6 +141,101 @@ def evidence_check(*, upload: Upload) -> files.Prepared:
     return files.prepare(data, name)
 
 
+def _prepare(upload: Upload, prepared: files.Prepared | None) -> tuple[str, files.Prepared]:
+    if prepared is None:
+        name, data = _read(upload)
+        return name, files.prepare(data, name)
+    return files.clean_name(upload.name or ""), prepared
+
+
+def _seal(
+    *, item: EvidenceItem, owner_key: crypto.DataKey, name: str, prepared: files.Prepared
+) -> tuple[EvidenceFile, EvidenceFile]:
+    """Encrypt the facts and both copies under a fresh file key, itself under ``owner_key``."""
+    file_key = crypto.new_data_key()
+    item.wrapped_file_key = crypto.encrypt(owner_key, file_key.reveal(), aad=item.key_aad)
+    facts = Facts(
+        name=name,
+        media_type=prepared.media_type,
+        original_sha256=sha256_hex(prepared.original),
+        original_size=len(prepared.original),
+        working_sha256=sha256_hex(prepared.working),
+        working_size=len(prepared.working),
+        removed=prepared.removed,
+    )
+    item.sealed_facts = crypto.encrypt(file_key, facts.to_bytes(), aad=item.facts_aad)
+    original = EvidenceFile(item=item, role=FileRole.ORIGINAL, size=len(prepared.original))
+    original.ciphertext = crypto.encrypt(file_key, prepared.original, aad=original.aad)
+    original.ciphertext_sha256 = sha256_hex(bytes(original.ciphertext))
+    working = EvidenceFile(item=item, role=FileRole.WORKING, size=len(prepared.working))
+    working.ciphertext = crypto.encrypt(file_key, prepared.working, aad=working.aad)
+    working.ciphertext_sha256 = sha256_hex(bytes(working.ciphertext))
+    return original, working
+
+
+def _check_limits(existing: QuerySet[EvidenceItem], adding: int, owner: str) -> None:
+    stored = (
+        EvidenceFile.objects.filter(item__in=existing, role=FileRole.ORIGINAL).aggregate(
+            total=Sum("size")
+        )["total"]
+        or 0
+    )
+    if existing.count() >= MAX_ITEMS_PER_COMPLAINT:
+        raise FileRefused(
+            f"This {owner} already has {MAX_ITEMS_PER_COMPLAINT} files, the most we can "
+            "receive. Write to us instead."
+        )
+    if stored + adding > MAX_BYTES_PER_COMPLAINT:
+        raise FileRefused(f"This {owner} has reached the total size its files may take.")
+
+
+def _store(
+    *,
+    item: EvidenceItem,
+    original: EvidenceFile,
+    working: EvidenceFile,
+    prepared: files.Prepared,
+    actor: StaffUser | None,
+    by_complainant: bool,
+) -> None:
+    """Save the item, its two files and the three arrival custody entries (in a transaction)."""
+    item.save(force_insert=True)
+    original.save(force_insert=True)
+    working.parent = original
+    working.save(force_insert=True)
+    _custody(
+        item=item,
+        step=CustodyStep.RECEIVED,
+        file=original,
+        note=f"{prepared.kind.value}, {len(prepared.original)} bytes",
+        details={"kind": prepared.kind.value, "size": len(prepared.original)},
+        actor=actor,
+        by_complainant=by_complainant,
+    )
+    _custody(
+        item=item,
+        step=CustodyStep.HASHED,
+        file=original,
+        note=f"ciphertext sha256 {original.ciphertext_sha256}",
+        details={"ciphertext_sha256": original.ciphertext_sha256},
+        actor=actor,
+        by_complainant=by_complainant,
+    )
+    _custody(
+        item=item,
+        step=CustodyStep.WORKING_COPY_MADE,
+        file=working,
+        note=f"ciphertext sha256 {working.ciphertext_sha256}",
+        details={
+            "ciphertext_sha256": working.ciphertext_sha256,
+            "parent": str(original.public_id),
+            "removed": prepared.removed,
+        },
+        actor=actor,
+        by_complainant=by_complainant,
+    )
+
+
 def evidence_attach(
     *,
     complaint: Complaint,
@@ -154,13 +253,7 @@ def evidence_attach(
     too large, of a kind not accepted, misnamed, damaged or hostile, or when the complaint
     already holds as many files as it may.
     """
-    if prepared is None:
-        name, data = _read(upload)
-        prepared = files.prepare(data, name)
-    else:
-        name = files.clean_name(upload.name or "")
-
-    file_key = crypto.new_data_key()
+    name, prepared = _prepare(upload, prepared)
     item = EvidenceItem(
         public_id=uuid.uuid4(),
         complaint=complaint,
@@ -169,77 +262,88 @@ def evidence_attach(
         by_complainant=by_complainant,
         added_by=actor,
     )
-    item.wrapped_file_key = crypto.encrypt(data_key, file_key.reveal(), aad=item.key_aad)
-    facts = Facts(
-        name=name,
-        media_type=prepared.media_type,
-        original_sha256=sha256_hex(prepared.original),
-        original_size=len(prepared.original),
-        working_sha256=sha256_hex(prepared.working),
-        working_size=len(prepared.working),
-        removed=prepared.removed,
-    )
-    item.sealed_facts = crypto.encrypt(file_key, facts.to_bytes(), aad=item.facts_aad)
-    original = EvidenceFile(item=item, role=FileRole.ORIGINAL, size=len(prepared.original))
-    original.ciphertext = crypto.encrypt(file_key, prepared.original, aad=original.aad)
-    original.ciphertext_sha256 = sha256_hex(bytes(original.ciphertext))
-    working = EvidenceFile(item=item, role=FileRole.WORKING, size=len(prepared.working))
-    working.ciphertext = crypto.encrypt(file_key, prepared.working, aad=working.aad)
-    working.ciphertext_sha256 = sha256_hex(bytes(working.ciphertext))
-
+    original, working = _seal(item=item, owner_key=data_key, name=name, prepared=prepared)
     with transaction.atomic():
         # Locks the complaint row so two concurrent uploads cannot both pass the limits.
         list(Complaint.objects.select_for_update().filter(pk=complaint.pk).values_list("pk"))
-        existing = EvidenceItem.objects.filter(complaint=complaint)
-        stored = (
-            EvidenceFile.objects.filter(
-                item__complaint=complaint, role=FileRole.ORIGINAL
-            ).aggregate(total=Sum("size"))["total"]
-            or 0
+        _check_limits(
+            EvidenceItem.objects.filter(complaint=complaint), len(prepared.original), "complaint"
         )
-        if existing.count() >= MAX_ITEMS_PER_COMPLAINT:
-            raise FileRefused(
-                f"This complaint already has {MAX_ITEMS_PER_COMPLAINT} files, the most we can "
-                "receive. Write to us instead."
-            )
-        if stored + len(prepared.original) > MAX_BYTES_PER_COMPLAINT:
-            raise FileRefused("This complaint has reached the total size its files may take.")
-        item.save(force_insert=True)
-        original.save(force_insert=True)
-        working.parent = original
-        working.save(force_insert=True)
-        _custody(
+        _store(
             item=item,
-            step=CustodyStep.RECEIVED,
-            file=original,
-            note=f"{prepared.kind.value}, {len(prepared.original)} bytes",
-            details={"kind": prepared.kind.value, "size": len(prepared.original)},
-            actor=actor,
-            by_complainant=by_complainant,
-        )
-        _custody(
-            item=item,
-            step=CustodyStep.HASHED,
-            file=original,
-            note=f"ciphertext sha256 {original.ciphertext_sha256}",
-            details={"ciphertext_sha256": original.ciphertext_sha256},
-            actor=actor,
-            by_complainant=by_complainant,
-        )
-        _custody(
-            item=item,
-            step=CustodyStep.WORKING_COPY_MADE,
-            file=working,
-            note=f"ciphertext sha256 {working.ciphertext_sha256}",
-            details={
-                "ciphertext_sha256": working.ciphertext_sha256,
-                "parent": str(original.public_id),
-                "removed": prepared.removed,
-            },
+            original=original,
+            working=working,
+            prepared=prepared,
             actor=actor,
             by_complainant=by_complainant,
         )
     return item
+
+
+def evidence_attach_to_case(
+    *,
+    user: StaffUser,
+    case: Case,
+    keys: CaseKeys,
+    upload: Upload,
+    sources: Sequence[Complaint] = (),
+    prepared: files.Prepared | None = None,
+) -> EvidenceItem:
+    """Check, hash, encrypt and store a file a staff member attaches to a case.
+
+    The file key is wrapped under the key of the compartment for ``sources`` (none: the
+    compartment every agency holding the case may read), so exactly the agencies that can read
+    that compartment can read the file, now and after later referrals. Raises
+    :class:`~ombuds.evidence.files.FileRefused` for a refused file or a full case, and
+    :class:`~ombuds.casework.services.CaseworkError` if ``user`` may not change the case;
+    nothing is stored then.
+    """
+    name, prepared = _prepare(upload, prepared)
+    with transaction.atomic():
+        # Locks the case row so two concurrent uploads cannot both pass the limits.
+        list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk"))
+        compartment, key = compartment_for_material(
+            user=user, case=case, keys=keys, sources=sources
+        )
+        item = EvidenceItem(
+            public_id=uuid.uuid4(),
+            case=case,
+            compartment=compartment,
+            kind=prepared.kind.value,
+            received_on=timezone.localdate(),
+            by_complainant=False,
+            added_by=user,
+        )
+        original, working = _seal(item=item, owner_key=key, name=name, prepared=prepared)
+        _check_limits(EvidenceItem.objects.filter(case=case), len(prepared.original), "case")
+        _store(
+            item=item,
+            original=original,
+            working=working,
+            prepared=prepared,
+            actor=user,
+            by_complainant=False,
+        )
+    return item
+
+
+def evidence_record_transfer(
+    *, user: StaffUser, agency: Agency, compartments: Sequence[Compartment]
+) -> None:
+    """One ``transferred`` custody entry per item of ``compartments``, now readable by
+    ``agency`` (a case was referred to it). Call inside the referral's transaction."""
+    items = EvidenceItem.objects.filter(compartment__in=compartments).select_related("case")
+    for item in items:
+        _custody(
+            item=item,
+            step=CustodyStep.TRANSFERRED,
+            actor=user,
+            note=f"readable by {agency.slug} (case referred)",
+            details={
+                "to": agency.slug,
+                "case": str(item.case.public_id) if item.case else None,
+            },
+        )
 
 
 # --- reading, downloading, exporting: each is a custody step -----------------------------
@@ -278,6 +382,17 @@ def evidence_record_list(*, user: StaffUser, complaint: Complaint, count: int) -
             action=AuditAction.EVIDENCE_READ,
             actor=user,
             subject=f"complaint:{complaint.public_id}",
+            details={"step": "listed", "items": count},
+        )
+
+
+def evidence_record_case_list(*, user: StaffUser, case: Case, count: int) -> None:
+    """Record that ``user`` saw the names and hashes of the case evidence they can read."""
+    with transaction.atomic():
+        audit_record(
+            action=AuditAction.EVIDENCE_READ,
+            actor=user,
+            subject=f"case:{case.public_id}",
             details={"step": "listed", "items": count},
         )
 

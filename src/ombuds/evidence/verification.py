@@ -23,6 +23,7 @@ from django.db import transaction
 from ombuds import crypto
 from ombuds.audit.models import AuditAction, AuditEntry
 from ombuds.audit.services import audit_record
+from ombuds.casework.models import CaseKeyGrant, Compartment
 from ombuds.intake.models import Complaint, ComplaintKeyGrant
 
 from . import services
@@ -65,10 +66,25 @@ def _data_key(complaint: Complaint, escrow_key: crypto.PrivateKey) -> crypto.Dat
     return None
 
 
+def _compartment_key(
+    compartment: Compartment, escrow_key: crypto.PrivateKey
+) -> crypto.DataKey | None:
+    grants = CaseKeyGrant.objects.filter(compartment=compartment).select_related("agency")
+    for grant in grants:
+        if not grant.agency.escrow_wrapped:
+            continue
+        try:
+            agency_key = crypto.unseal_private_key(escrow_key, bytes(grant.agency.escrow_wrapped))
+            return crypto.unseal_data_key(agency_key, bytes(grant.sealed_key))
+        except crypto.DecryptionFailed:
+            continue
+    return None
+
+
 def evidence_verify(*, escrow_key: crypto.PrivateKey | None = None) -> VerifyReport:
     """Check every stored evidence file; return what was checked and every problem found."""
     report = VerifyReport()
-    items = EvidenceItem.objects.select_related("complaint").order_by("pk")
+    items = EvidenceItem.objects.select_related("complaint", "case", "compartment").order_by("pk")
     for item in items.iterator(chunk_size=50):
         recorded = _recorded_hashes(item)
         files = list(EvidenceFile.objects.filter(item=item).select_related("item"))
@@ -81,9 +97,14 @@ def evidence_verify(*, escrow_key: crypto.PrivateKey | None = None) -> VerifyRep
                 report.problems.append(f"{label}: stored bytes differ from the hash at arrival")
             if recorded.get(str(file.public_id)) != file.ciphertext_sha256:
                 report.problems.append(f"{label}: recorded hash differs from the audit log")
-        if escrow_key is None or item.complaint is None:
+        if escrow_key is None:
             continue
-        data_key = _data_key(item.complaint, escrow_key)
+        if item.complaint is not None:
+            data_key = _data_key(item.complaint, escrow_key)
+        elif item.compartment is not None:
+            data_key = _compartment_key(item.compartment, escrow_key)
+        else:
+            continue
         if data_key is None:
             report.problems.append(f"evidence {item.public_id}: the escrow key opens no grant")
             continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,6 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ombuds import crypto
 from ombuds.audit.signing import SigningKeyError
+from ombuds.casework.models import Case
+from ombuds.casework.selectors import CASE_READER_ROLES, CASE_WRITER_ROLES, CaseKeys
+from ombuds.casework.services import CaseworkError
 from ombuds.intake.models import Complaint
 from ombuds.staff.access import current_staff, staff_key, staff_required
 from ombuds.staff.models import COMPLAINT_READER_ROLES
@@ -23,8 +27,12 @@ from . import files, selectors, services
 from .files import FileRefused
 from .forms import EvidenceUploadForm, ExportForm
 from .models import EvidenceItem, FileRole
-from .package import evidence_export
-from .selectors import EvidenceNotFound
+from .package import case_evidence_export, evidence_export
+from .selectors import EvidenceForbidden, EvidenceNotFound
+
+#: Who may open an item page or download: complaint readers (complaint evidence) and case
+#: readers (case evidence); the selector then applies the rule of the item's owner.
+ITEM_READER_ROLES = COMPLAINT_READER_ROLES | CASE_READER_ROLES
 
 #: Served files are never rendered as a page: no scripts, no plugins, no framing.
 DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
@@ -46,6 +54,19 @@ def _item(request: HttpRequest, item_id: uuid.UUID) -> tuple[EvidenceItem, crypt
         )
     except EvidenceNotFound as exc:
         raise Http404 from exc
+    except EvidenceForbidden as exc:
+        raise PermissionDenied from exc
+
+
+def _case(request: HttpRequest, case_id: uuid.UUID, *, write: bool) -> tuple[Case, CaseKeys]:
+    try:
+        return selectors.case_for_evidence(
+            user=current_staff(request), user_key=staff_key(request), case_id=case_id, write=write
+        )
+    except EvidenceNotFound as exc:
+        raise Http404 from exc
+    except EvidenceForbidden as exc:
+        raise PermissionDenied from exc
 
 
 @require_http_methods(["GET", "POST"])
@@ -88,8 +109,60 @@ def complaint_evidence(request: HttpRequest, complaint_id: uuid.UUID) -> HttpRes
     )
 
 
+@require_http_methods(["GET", "POST"])
+@staff_required(roles=CASE_READER_ROLES)
+def case_evidence(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """A case's evidence that the user's agency can read; members who may change the case
+    attach files here (into the compartment every holding agency reads)."""
+    case, keys = _case(request, case_id, write=request.method == "POST")
+    user = current_staff(request)
+    form = EvidenceUploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.evidence_attach_to_case(
+                    user=user, case=case, keys=keys, upload=form.cleaned_data["file"]
+                )
+                return HttpResponseRedirect(reverse("evidence:case", args=[case_id]) + "?added=1")
+            except (FileRefused, CaseworkError) as exc:
+                form.add_error("file", str(exc))
+        status = 400
+    evidence = selectors.case_evidence_list(case=case, keys=keys)
+    services.evidence_record_case_list(user=user, case=case, count=len(evidence.items))
+    return render(
+        request,
+        "evidence/case.html",
+        {
+            "case": case,
+            "items": evidence.items,
+            "withheld": evidence.withheld,
+            "can_write": user.role in CASE_WRITER_ROLES,
+            "form": form,
+            "export_form": ExportForm(),
+            "added": request.GET.get("added") == "1",
+        },
+        status=status,
+    )
+
+
+@require_POST
+@staff_required(roles=CASE_WRITER_ROLES)
+def case_export(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    case, keys = _case(request, case_id, write=True)
+    form = ExportForm(request.POST)
+    originals = form.is_valid() and bool(form.cleaned_data["include_originals"])
+    try:
+        name, data = case_evidence_export(
+            user=current_staff(request), case=case, keys=keys, include_originals=originals
+        )
+    except (SigningKeyError, services.IntegrityError):
+        return render(request, "evidence/integrity_error.html", status=500)
+    return _attachment(data, "application/zip", name)
+
+
 @require_GET
-@staff_required(roles=COMPLAINT_READER_ROLES)
+@staff_required(roles=ITEM_READER_ROLES)
 def item_detail(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
     item, data_key = _item(request, item_id)
     view = selectors.evidence_view(item=item, data_key=data_key)
@@ -100,6 +173,7 @@ def item_detail(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
         {
             "item": view,
             "complaint_id": item.complaint.public_id if item.complaint else None,
+            "case_id": item.case.public_id if item.case else None,
             "custody": selectors.custody_log(items=[item]),
         },
     )
@@ -115,7 +189,7 @@ def _attachment(data: bytes, media_type: str, name: str) -> HttpResponse:
 
 
 @require_GET
-@staff_required(roles=COMPLAINT_READER_ROLES)
+@staff_required(roles=ITEM_READER_ROLES)
 def item_download(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
     """The working copy. Originals leave only inside a signed export package."""
     item, data_key = _item(request, item_id)
