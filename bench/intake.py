@@ -323,7 +323,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (3)")
     parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
-    parser.add_argument("--posts", type=int, default=4000, help="timed posts per app and level")
+    parser.add_argument("--posts", type=int, default=2000, help="timed posts per app and level")
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument(
         "--synchronous",

@@ -8,7 +8,9 @@ codename must lead to its row (its lookup id, derived under the install key). Fi
 restarted server, a sample of codenames must open their complaint through the return visit.
 
 Decision 0002 (docs/decisions/0002-sqlite-build-and-workers.md) says why this is the check
-that the embedded SQLite default does not lose complaints.
+that the embedded SQLite default does not lose complaints. The fast tests here check the other
+half of that decision: the SQLite in use has the WAL-reset fix, and ``ombuds serve`` falls back
+to one worker where it has not.
 
     .venv/bin/pytest -m slow tests/intake/test_soak.py -p no:xdist
 """
@@ -16,6 +18,7 @@ that the embedded SQLite default does not lose complaints.
 from __future__ import annotations
 
 import http.cookiejar
+import io
 import json
 import multiprocessing
 import os
@@ -31,16 +34,14 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        bool(os.environ.get("DATABASE_URL")),
-        reason="the soak checks the embedded SQLite default; PostgreSQL has its own durability",
-    ),
-]
+embedded_sqlite_only = pytest.mark.skipif(
+    bool(os.environ.get("DATABASE_URL")),
+    reason="checks the embedded SQLite default; PostgreSQL has its own durability",
+)
 
 SOAK_SECONDS = float(os.environ.get("OMBUDS_SOAK_SECONDS", 40))
 CLIENT_PROCESSES = 6
@@ -167,6 +168,7 @@ _CHECK_ROWS = """
 import json, sys
 import django
 django.setup()
+from django.conf import settings
 from ombuds import crypto
 from ombuds.intake.models import Complaint
 from ombuds.staff.models import Installation
@@ -175,7 +177,8 @@ codenames = json.load(sys.stdin)
 ids = {bytes(i) for i in Complaint.objects.values_list("lookup_id", flat=True)}
 missing = [c for c in codenames
            if crypto.complainant_keys(crypto.parse_codename(c), key).lookup_id not in ids]
-print(json.dumps({"rows": Complaint.objects.count(), "missing": missing}))
+print(json.dumps({"rows": Complaint.objects.count(), "missing": missing,
+                  "sqlite": ".".join(map(str, settings.SQLITE_VERSION))}))
 """
 
 
@@ -191,6 +194,68 @@ def _integrity_check(db: Path) -> list[str]:
         connection.close()
 
 
+# --- the SQLite build (fast) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("version", "fixed"),
+    [
+        ((3, 40, 1), False),  # CPython's sqlite3 on Debian 12
+        ((3, 51, 1), False),  # pysqlite3-binary 0.5.4.post2
+        ((3, 51, 2), False),
+        ((3, 51, 3), True),
+        ((3, 53, 4), True),  # pysqlite3 0.6.1
+        ((3, 50, 6), False),
+        ((3, 50, 7), True),  # backport
+        ((3, 44, 6), True),  # backport
+        ((3, 45, 0), False),
+    ],
+)
+def test_sqlite_versions_with_the_wal_reset_fix_are_recognised(
+    version: tuple[int, ...], fixed: bool
+) -> None:
+    from ombuds.settings import sqlite_has_wal_reset_fix
+
+    assert sqlite_has_wal_reset_fix(version) is fixed
+
+
+@embedded_sqlite_only
+@pytest.mark.skipif(
+    not (sys.platform == "linux" and os.uname().machine == "x86_64"),
+    reason="the pysqlite3 wheel with a fixed SQLite exists for Linux x86_64 only",
+)
+def test_the_embedded_default_runs_a_sqlite_with_the_wal_reset_fix() -> None:
+    from django.conf import settings
+    from django.db import connection
+
+    assert settings.SQLITE_WAL_RESET_FIXED, settings.SQLITE_VERSION
+    assert connection.Database.sqlite_version_info == settings.SQLITE_VERSION
+
+
+@embedded_sqlite_only
+@pytest.mark.parametrize(("fixed", "workers"), [(True, "3"), (False, "1")])
+def test_serve_runs_one_worker_on_a_sqlite_without_the_fix(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, fixed: bool, workers: str
+) -> None:
+    from django.core.management import call_command
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    settings.SQLITE_WAL_RESET_FIXED = fixed
+    monkeypatch.delenv("OMBUDS_ALLOW_VULNERABLE_SQLITE", raising=False)
+    monkeypatch.setattr(sys, "argv", list(sys.argv))
+    started: list[list[str]] = []
+    monkeypatch.setattr(WSGIApplication, "run", lambda self: started.append(list(sys.argv)))
+    call_command("serve", "--workers", "3", stderr=io.StringIO())
+    argv = started[0]
+    assert argv[argv.index("--workers") + 1] == workers
+    assert argv[argv.index("--worker-class") + 1] == "sync"
+
+
+# --- the soak (slow) ----------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@embedded_sqlite_only
 def test_no_acknowledged_complaint_is_lost_under_load(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
@@ -216,7 +281,8 @@ def test_no_acknowledged_complaint_is_lost_under_load(tmp_path: Path) -> None:
         assert bad not in log, log[-3000:]
 
     db = data_dir / "ombuds.sqlite3"
-    assert _integrity_check(db) == ["ok"]
+    integrity = _integrity_check(db)
+    assert integrity == ["ok"], integrity[:20]
     checked = subprocess.run(
         [sys.executable, "-c", _CHECK_ROWS],
         env=_env(data_dir),
@@ -228,6 +294,10 @@ def test_no_acknowledged_complaint_is_lost_under_load(tmp_path: Path) -> None:
     result = json.loads(checked.stdout.strip().splitlines()[-1])
     assert result["missing"] == [], f"{len(result['missing'])} acknowledged complaints lost"
     assert result["rows"] >= len(codenames)
+    print(
+        f"soak: {len(codenames)} complaints acknowledged in {SOAK_SECONDS:.0f} s from "
+        f"{CLIENT_PROCESSES} processes (SQLite {result['sqlite']}): integrity ok, none missing"
+    )
 
     with _server(data_dir) as base:
         for codename in random.Random(0).sample(codenames, min(SAMPLE, len(codenames))):
