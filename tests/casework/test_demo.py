@@ -58,3 +58,34 @@ def test_demo_cases_have_records_and_withhold_what_was_not_consented(settings, t
         ),
     )
     assert not view.withheld_here
+
+
+def test_demo_evidence_is_a_photo_whose_working_copy_lacks_gps(settings, tmp_path) -> None:
+    import io
+
+    from PIL import Image
+
+    from ombuds.evidence.models import CustodyStep, EvidenceItem, FileRole
+    from ombuds.evidence.services import evidence_download
+    from ombuds.staff.models import StaffUser
+
+    settings.DATA_DIR = tmp_path
+    keys = _demo_agency_keys()
+    if not Case.objects.exists():
+        demo_cases(agency_keys=keys)
+    first = Case.objects.order_by("pk").first()
+    item = EvidenceItem.objects.get(case=first)
+    assert item.complaint is None and item.compartment is not None
+    assert EvidenceItem.objects.filter(complaint__isnull=False, by_complainant=True).count() == 1
+    prosecutor = Agency.objects.get(slug="prosecutor")
+    case_keys = case_keys_for_agency(
+        case=first, agency=prosecutor, agency_private_key=keys["prosecutor"]
+    )
+    key = case_keys.get(item.compartment)
+    assert key is not None, "the staff photo is shared with the prosecutor's office"
+    assert item.custody.filter(step=CustodyStep.TRANSFERRED).count() == 1
+    user = StaffUser.objects.get(username="prosecutor")
+    working = evidence_download(user=user, item=item, data_key=key, role=FileRole.WORKING)
+    original = evidence_download(user=user, item=item, data_key=key, role=FileRole.ORIGINAL)
+    assert 0x8825 in Image.open(io.BytesIO(original.data)).getexif(), "the original has GPS"
+    assert dict(Image.open(io.BytesIO(working.data)).getexif()) == {}

@@ -7,15 +7,23 @@ Two cases coded from the demo complaints, as the working group's intake officer 
    notes but not the Grozny witness's account (the withheld notice says why).
 2. From the Gudermes complaint (consent: everyone), referred to the interior ministry, which
    reads all of it.
+
+Evidence: the Argun relative's photo (sent with the complaint) and a staff photo on the first
+case, attached before the referral, so its chain of custody shows the transfer to the
+prosecutor's office. Both are JPEGs made here with GPS EXIF, which the working copies lack.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from PIL import Image, ImageDraw
 
 from ombuds import crypto
+from ombuds.evidence import services as evidence_services
 from ombuds.intake.models import Complaint
 from ombuds.intake.selectors import (
     ComplaintView,
@@ -53,6 +61,25 @@ def _read(complaint: Complaint, agency: Agency, key: crypto.PrivateKey) -> Compl
     return decrypt_complaint(complaint=complaint, data_key=data_key)
 
 
+#: Where the demo photos claim to be taken (Argun): GPS IFD, degrees-minutes-seconds.
+DEMO_GPS = {1: "N", 2: (43.0, 17.0, 30.0), 3: "E", 4: (45.0, 52.0, 20.0)}
+
+
+def demo_photo(colour: tuple[int, int, int], size: tuple[int, int] = (320, 240)) -> bytes:
+    """A small JPEG with a phone's EXIF (maker, GPS), as a witness's photo would carry."""
+    img = Image.new("RGB", size, (40, 40, 48))
+    draw = ImageDraw.Draw(img)
+    width, height = size
+    draw.rectangle((0, height * 2 // 3, width, height), fill=(90, 80, 60))
+    draw.rectangle((width // 4, height // 3, width * 3 // 4, height * 2 // 3), fill=colour)
+    exif = Image.Exif()
+    exif[0x010F] = "Demo phone maker"  # Make
+    exif[0x8825] = DEMO_GPS  # GPSInfo
+    out = io.BytesIO()
+    img.save(out, format="JPEG", quality=85, exif=exif.tobytes())
+    return out.getvalue()
+
+
 def demo_cases(
     *, agency_keys: Mapping[str, crypto.PrivateKey], opener: str = "intake"
 ) -> list[Case]:
@@ -77,6 +104,16 @@ def demo_cases(
     interior = Agency.objects.get(slug="interior")
     cases: list[Case] = []
     with transaction.atomic():
+        # The Argun relative's photo, sent with the complaint.
+        evidence_services.evidence_attach(
+            complaint=argun,
+            data_key=complaint_data_key_for_agency(
+                complaint=argun, agency=agency, agency_private_key=key
+            ),
+            upload=SimpleUploadedFile("дом-ночью.jpg", demo_photo((150, 40, 40))),
+            by_complainant=True,
+        )
+
         # 1. Argun and Grozny, referred to the prosecutor's office.
         case, keys = services.case_open(
             user=user,
@@ -160,6 +197,14 @@ def demo_cases(
                 victim_status=VictimStatus.UNKNOWN,
             ),
             sources=[grozny],
+        )
+        # A staff photo, readable by every agency holding the case: referring the case
+        # records its transfer to the prosecutor's office in the chain of custody.
+        evidence_services.evidence_attach_to_case(
+            user=user,
+            case=case,
+            keys=keys,
+            upload=SimpleUploadedFile("argun-checkpoint.jpg", demo_photo((40, 90, 150))),
         )
         services.case_set_status(user=user, case=case, status=CaseStatus.INVESTIGATING)
         services.case_refer(user=user, case=case, keys=keys, agency=prosecutor)
