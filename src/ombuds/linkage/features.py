@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ombuds.linkage.normalise import (
@@ -46,19 +49,17 @@ def split_full_name(full_name: str) -> tuple[str, str, str]:
     tokens = [t for t in text.split() if t]
     if not tokens:
         return "", "", ""
-    latin = [re.sub(r"[^a-z]", "", transliterate(t)) for t in tokens]
-    roles: list[str] = [""] * len(tokens)
-    for i, word in enumerate(latin):
-        if not is_initial(tokens[i]) and _PATRONYMIC_END.search(word):
-            roles[i] = "p"
-    known_given = [is_known_given_name(t) and not is_initial(t) for t in tokens]
-    for i, word in enumerate(latin):
-        if not (roles[i] or is_initial(tokens[i]) or known_given[i]) and _FAMILY_END.search(word):
+    facts = [_token_facts(t) for t in tokens]
+    initial = [f[0] for f in facts]
+    known_given = [f[1] for f in facts]
+    roles: list[str] = ["p" if f[2] else "" for f in facts]
+    for i, f in enumerate(facts):
+        if not roles[i] and f[3]:
             roles[i] = "f"
             break
     if "f" not in roles:
         free = [i for i, r in enumerate(roles) if not r]
-        words = [i for i in free if not is_initial(tokens[i])]
+        words = [i for i in free if not initial[i]]
         unknown = [i for i in words if not known_given[i]]
         if len(tokens) == 3 and roles[2] == "p" and not roles[0]:
             roles[0] = "f"  # Family Given Patronymic
@@ -71,10 +72,21 @@ def split_full_name(full_name: str) -> tuple[str, str, str]:
             roles[words[0] if cyrillic else words[-1]] = "f"
     given_parts = [t for t, r in zip(tokens, roles, strict=True) if not r]
     # With initials ("Dzhabrailov M. A."), the second initial is the patronymic.
-    if "p" not in roles and len(given_parts) == 2 and all(is_initial(t) for t in given_parts):
+    if "p" not in roles and len(given_parts) == 2 and all(map(is_initial, given_parts)):
         return given_parts[0], given_parts[1], _join(tokens, roles, "f")
     given = given_parts[0] if given_parts else ""
     return given, _join(tokens, roles, "p"), _join(tokens, roles, "f")
+
+
+@lru_cache(maxsize=200_000)
+def _token_facts(token: str) -> tuple[bool, bool, bool, bool]:
+    """(initial, known given name, patronymic ending, may be a family name) of one word."""
+    initial = is_initial(token)
+    latin = re.sub(r"[^a-z]", "", transliterate(token))
+    known_given = not initial and is_known_given_name(token)
+    patronymic = not initial and bool(_PATRONYMIC_END.search(latin))
+    family = not (initial or known_given or patronymic) and bool(_FAMILY_END.search(latin))
+    return initial, known_given, patronymic, family
 
 
 def _join(tokens: Sequence[str], roles: Sequence[str], role: str) -> str:
@@ -145,14 +157,110 @@ def record_features(record: PersonRecord) -> dict[str, object]:
 _INT_COLUMNS = ("by_lo", "by_hi", "bm", "bd", "ev_lo", "ev_hi", "ev_ym", "death_day")
 
 
+def _per_distinct(values: Sequence[object] | np.ndarray, fn: Callable[[Any], Any]) -> np.ndarray:
+    """``fn`` applied to each value, computed once per distinct value (names repeat a lot).
+
+    ``None`` and ``""`` are passed to ``fn`` as ``""``.
+    """
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    # The sentinel -1 picks the last element: the value for a missing input.
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [fn(u) for u in uniques]
+    mapped[-1] = fn("")
+    return mapped[codes]  # type: ignore[no-any-return]
+
+
+def _date_facts(text: str) -> tuple[float, ...]:
+    """(year, month, day, first day, last day, year*12+month) of a date; NaN when absent."""
+    if not text:
+        return (_NAN,) * 6
+    partial = parse_partial_date(text)
+    lo, hi = _day_range(partial)
+    month = float(partial.month) if partial.month is not None else _NAN
+    return (
+        float(partial.year),
+        month,
+        float(partial.day) if partial.day is not None else _NAN,
+        float(lo),
+        float(hi),
+        partial.year * 12 + month,
+    )
+
+
+_NAN = float("nan")
+
+
+def _or_none(text: str) -> str | None:
+    return text or None
+
+
 def records_to_frame(records: Sequence[PersonRecord]) -> pd.DataFrame:
-    """One row per record, ``unique_id`` = position in ``records``."""
-    rows = [record_features(r) for r in records]
-    frame = pd.DataFrame(rows, columns=[c for c in FEATURE_COLUMNS if c != "unique_id"])
-    frame.insert(0, "unique_id", range(len(records)))
-    for column in _INT_COLUMNS:
-        frame[column] = frame[column].astype("Int64")
-    for column in frame.columns:
-        if column not in _INT_COLUMNS and column != "unique_id":
-            frame[column] = frame[column].astype("object")
+    """One row per record, ``unique_id`` = position in ``records``.
+
+    Same columns as ``record_features``, but computed column by column and once per distinct
+    string: on a million records most names, places and dates are repeats.
+    """
+    n = len(records)
+    given = [r.given_name for r in records]
+    patronymic = [r.patronymic for r in records]
+    family = [r.family_name for r in records]
+    full = [
+        r.full_name if r.full_name and not (r.given_name or r.patronymic or r.family_name) else ""
+        for r in records
+    ]
+    split = _per_distinct(full, lambda t: split_full_name(t) if t else None)
+    for i in np.flatnonzero(split != None).tolist():  # noqa: E711 - element-wise on objects
+        given[i], patronymic[i], family[i] = split[i]
+    del split
+
+    given_key = _per_distinct(given, lambda t: normalise_name(t, "given") or None)
+    fam_key = _per_distinct(family, lambda t: normalise_name(t, "family") or None)
+    columns: dict[str, object] = {
+        "unique_id": np.arange(n, dtype=np.int64),
+        "source": [r.source for r in records],
+        "given_key": given_key,
+        "given_skel": _per_distinct(given_key, lambda t: name_skeleton(t or "") or None),
+        "given_init": _per_distinct(given, lambda t: name_initial(t) or None),
+        "fam_key": fam_key,
+        "fam_skel": _per_distinct(fam_key, lambda t: name_skeleton(t or "") or None),
+        "pat_key": _per_distinct(patronymic, lambda t: normalise_name(t, "patronymic") or None),
+        "pat_init": _per_distinct(patronymic, lambda t: name_initial(t) or None),
+        "sex": _per_distinct([r.sex for r in records], _or_none),
+    }
+    event = np.array(
+        _per_distinct([r.event_date for r in records], _date_facts).tolist(), dtype=np.float64
+    ).reshape(n, 6)
+    birth = np.array(
+        _per_distinct([r.birth_date for r in records], _date_facts).tolist(), dtype=np.float64
+    ).reshape(n, 6)
+    age = np.array([_NAN if r.age is None else r.age for r in records], dtype=np.float64)
+    # Age a at an event in year y: born in y - a, or y - a - 1 if the birthday was later.
+    from_age = np.isnan(birth[:, 0]) & ~np.isnan(age) & ~np.isnan(event[:, 0])
+    by_lo = np.where(from_age, event[:, 0] - age - 1, birth[:, 0])
+    by_hi = np.where(from_age, event[:, 0] - age, birth[:, 0])
+    event_type = _per_distinct([r.event_type for r in records], lambda t: t.strip().lower() or None)
+    is_death = np.isin(event_type, list(_DEATH_EVENTS))
+    death_day = np.where(is_death & ~np.isnan(event[:, 1]), event[:, 3], _NAN)
+    numbers = {
+        "by_lo": by_lo,
+        "by_hi": by_hi,
+        "bm": birth[:, 1],
+        "bd": birth[:, 2],
+        "ev_lo": event[:, 3],
+        "ev_hi": event[:, 4],
+        "ev_ym": event[:, 5],
+        "death_day": death_day,
+    }
+    columns["place_key"] = _per_distinct(
+        [r.place for r in records], lambda t: normalise_place(t) or None
+    )
+    columns["event_type"] = event_type
+    frame = pd.DataFrame(index=pd.RangeIndex(n))
+    for column in FEATURE_COLUMNS:
+        if column in _INT_COLUMNS:
+            frame[column] = pd.array(numbers[column], dtype="Float64").astype("Int64")
+        elif column == "unique_id":
+            frame[column] = columns[column]
+        else:
+            frame[column] = pd.Series(columns[column], dtype="object")
     return frame
