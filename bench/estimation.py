@@ -71,6 +71,11 @@ SCENARIOS = [
         _classes([0.6, 0.4], [[0.3, 0.4, 0.5, 0.35, 0.45], [0.03] * 5]),
     ),
     Scenario("dependent-lists", "lists 0-1 positively, 2-3 negatively dependent", _dependent),
+    Scenario(
+        "two-classes-visible",
+        "60% class captured 0.4-0.55, 40% class captured 0.15-0.25",
+        _classes([0.6, 0.4], [[0.5, 0.45, 0.55, 0.5, 0.4], [0.2, 0.15, 0.25, 0.2, 0.2]]),
+    ),
 ]
 
 LCMCR_BENCH = {"burnin": 5000, "samples": 1000, "thinning": 10, "chains": 2}
@@ -88,13 +93,16 @@ def table_of(seen: np.ndarray) -> CaptureData:
     return CaptureData.from_cells([f"L{j}" for j in range(LISTS)], cells)
 
 
-def one_replicate(args: tuple[int, int]) -> list[tuple[str, str, float, float, float, float]]:
-    scenario_index, rep = args
+def one_replicate(
+    args: tuple[int, int, tuple[str, ...]],
+) -> list[tuple[str, str, float, float, float, float]]:
+    scenario_index, rep, methods = args
     sc = SCENARIOS[scenario_index]
     rng = np.random.default_rng([scenario_index, rep])
     data = table_of(sc.draw(rng, N_TRUE))
     rows = []
-    for name, fn in METHODS.items():
+    for name in methods:
+        fn = METHODS[name]
         t = time.perf_counter()
         try:
             r = fn(data, rep)
@@ -104,16 +112,19 @@ def one_replicate(args: tuple[int, int]) -> list[tuple[str, str, float, float, f
     return rows
 
 
-def simulation(reps: int, workers: int) -> None:
-    jobs = [(i, r) for i in range(len(SCENARIOS)) for r in range(reps)]
+def simulation(
+    reps: int, workers: int, methods: tuple[str, ...], scenarios: tuple[str, ...]
+) -> None:
+    chosen = [sc for sc in SCENARIOS if sc.name in scenarios]
+    jobs = [(SCENARIOS.index(sc), r, methods) for sc in chosen for r in range(reps)]
     with ProcessPoolExecutor(workers) as pool:
         results = [row for rows in pool.map(one_replicate, jobs, chunksize=4) for row in rows]
     print(f"N = {N_TRUE}, {LISTS} lists, {reps} replicates per scenario; 95% intervals")
     print(f"LCMCR settings: {LCMCR_BENCH}; log-linear: BIC, pairs, profile interval\n")
     print("| scenario | method | coverage | rel. bias | median |rel. err| | refused | s/run |")
     print("|---|---|---|---|---|---|---|")
-    for sc in SCENARIOS:
-        for m in METHODS:
+    for sc in chosen:
+        for m in methods:
             rows = [r for r in results if r[0] == sc.name and r[1] == m]
             est = np.array([r[2] for r in rows])
             ok = ~np.isnan(est)
@@ -127,7 +138,7 @@ def simulation(reps: int, workers: int) -> None:
                 f"| {int((~ok).sum())} | {secs:.2f} |"
             )
     print("\nScenarios:")
-    for sc in SCENARIOS:
+    for sc in chosen:
         print(f"- {sc.name}: {sc.what}")
 
 
@@ -162,11 +173,20 @@ def main() -> None:
     p.add_argument("--reps", type=int, default=100)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--speed", action="store_true", help="only the sampler speed")
+    p.add_argument("--no-speed", action="store_true", help="skip the sampler speed")
+    p.add_argument("--methods", nargs="+", choices=list(METHODS), default=list(METHODS))
+    p.add_argument(
+        "--scenarios",
+        nargs="+",
+        choices=[sc.name for sc in SCENARIOS],
+        default=[sc.name for sc in SCENARIOS],
+    )
     args = p.parse_args()
-    speed()
+    if not args.no_speed:
+        speed()
     if not args.speed:
         print()
-        simulation(args.reps, args.workers)
+        simulation(args.reps, args.workers, tuple(args.methods), tuple(args.scenarios))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,17 @@
 """Compiled LCMCR Gibbs sweeps (optional: used only when Numba is installed).
 
-The NumPy sampler spends nearly all of its time in per-call overhead of NumPy's random
-generators (a 5-list sweep is ~300 binomial and ~60 beta draws); compiled scalar loops remove
-that overhead. The arithmetic is the same as in ``lcmcr.py``; the random stream is Numba's own,
+The same full conditionals as ``lcmcr.py`` (and as R's LCMCR ``lcm_CR_Basic``), arranged so that
+a sweep costs little more than its random draws:
+
+- class probabilities of each capture pattern are products of ``lambda`` and ``1 - lambda`` in
+  the linear domain (no logs or exps), with a log-domain fallback should a row underflow;
+- each pattern's multinomial is drawn by sequential binomials over its classes in decreasing
+  order of probability, stopping when everyone is placed (usually after two or three classes),
+  and patterns seen a handful of times draw each person's class directly;
+- Beta draws with a zero count use closed forms (``Beta(1, b) = 1 - U^(1/b)``), so the empty
+  and unobserved-only classes of the truncated stick-breaking prior cost one uniform each.
+
+Every shortcut is an exact draw from the same distribution. The random stream is Numba's own,
 so a seed reproduces draws within one backend, not across backends.
 """
 
@@ -12,6 +21,74 @@ import math
 
 import numpy as np
 from numba import njit
+
+_SMALL = 4  # patterns seen at most this often: one categorical draw per person
+
+
+@njit(cache=True, inline="always")
+def _beta_1p(a: float, b: float) -> float:
+    """Beta(1 + a, 1 + b) for counts a, b >= 0, with cheap exact forms when one is zero."""
+    if a == 0.0:
+        if b == 0.0:
+            return np.random.random()
+        return 1.0 - np.random.random() ** (1.0 / (1.0 + b))
+    if b == 0.0:
+        return np.random.random() ** (1.0 / (1.0 + a))
+    return np.random.beta(1.0 + a, 1.0 + b)
+
+
+@njit(cache=True)
+def _allocate(
+    total: int, prob: np.ndarray, order: np.ndarray, n_classes: int, out: np.ndarray
+) -> None:
+    """Multinomial(total, prob / sum(prob)) into ``out`` (zeroed here); ``prob`` >= 0."""
+    for k in range(n_classes):
+        out[k] = 0
+    if total == 0:
+        return
+    norm = 0.0
+    for k in range(n_classes):
+        norm += prob[k]
+    # Classes by decreasing probability (insertion sort: K is small).
+    for k in range(n_classes):
+        order[k] = k
+    for i in range(1, n_classes):
+        key = order[i]
+        pk = prob[key]
+        m = i - 1
+        while m >= 0 and prob[order[m]] < pk:
+            order[m + 1] = order[m]
+            m -= 1
+        order[m + 1] = key
+    if total <= _SMALL:
+        for _ in range(total):
+            u = np.random.random() * norm
+            acc = 0.0
+            chosen = order[0]
+            for i in range(n_classes):
+                k = order[i]
+                if prob[k] <= 0.0:
+                    break
+                chosen = k
+                acc += prob[k]
+                if u < acc:
+                    break
+            out[chosen] += 1
+        return
+    rem = total
+    rest = norm
+    for i in range(n_classes):
+        k = order[i]
+        pk = prob[k]
+        if i == n_classes - 1 or pk >= rest:
+            out[k] += rem
+            return
+        c = np.random.binomial(rem, pk / rest)
+        out[k] += c
+        rem -= c
+        if rem == 0:
+            return
+        rest -= pk
 
 
 @njit(cache=True)
@@ -41,95 +118,80 @@ def run_chain(
         v[k] = np.random.beta(1.0, alpha)
     v[n_classes - 1] = 1.0
     out = np.empty(samples, dtype=np.int64)
-    log_pi = np.empty(n_classes)
-    diff = np.empty((n_classes, n_lists))
+    pi = np.empty(n_classes)
     miss = np.empty(n_classes)
     prob = np.empty(n_classes)
+    order = np.empty(n_classes, dtype=np.int64)
+    alloc = np.empty(n_classes, dtype=np.int64)
     size = np.empty(n_classes, dtype=np.int64)
     ones = np.empty((n_classes, n_lists), dtype=np.int64)
     total = burnin + samples * thinning
     for it in range(total):
-        acc = 0.0
+        left = 1.0
         for k in range(n_classes):
-            vk = min(max(v[k], 1e-300), 1.0)
-            log_pi[k] = math.log(vk) + acc
-            if k < n_classes - 1:
-                acc += math.log1p(-min(vk, 1.0 - 1e-16))
+            pi[k] = v[k] * left
+            left *= 1.0 - v[k]
         for k in range(n_classes):
-            s = log_pi[k]
+            s = pi[k]
             for j in range(n_lists):
-                lk = min(max(lam[k, j], 1e-300), 1.0 - 1e-16)
-                l1 = math.log1p(-lk)
-                diff[k, j] = math.log(lk) - l1
-                s += l1
+                lam[k, j] = min(max(lam[k, j], 1e-12), 1.0 - 1e-12)
+                s *= 1.0 - lam[k, j]
             miss[k] = s
             size[k] = 0
             for j in range(n_lists):
                 ones[k, j] = 0
-        # Observed people: one multinomial per pattern, by sequential binomials.
+        # Observed people: one multinomial per capture pattern.
         for p in range(n_pat):
-            mx = -1e300
-            for k in range(n_classes):
-                s = miss[k]
-                for j in range(n_lists):
-                    if x[p, j]:
-                        s += diff[k, j]
-                prob[k] = s
-                mx = max(mx, s)
             norm = 0.0
             for k in range(n_classes):
-                prob[k] = math.exp(prob[k] - mx)
-                norm += prob[k]
-            rem = counts[p]
-            rest = 1.0
-            for k in range(n_classes):
-                if rem == 0:
-                    break
-                pk = prob[k] / norm
-                c = (
-                    rem
-                    if (k == n_classes - 1 or rest <= pk)
-                    else np.random.binomial(rem, min(1.0, pk / rest))
-                )
-                rem -= c
-                rest -= pk
-                size[k] += c
+                s = pi[k]
                 for j in range(n_lists):
-                    if x[p, j]:
-                        ones[k, j] += c
+                    s *= lam[k, j] if x[p, j] else 1.0 - lam[k, j]
+                prob[k] = s
+                norm += s
+            if not norm > 1e-250:  # underflow: redo this pattern in logs
+                mx = -math.inf
+                for k in range(n_classes):
+                    s = math.log(max(pi[k], 1e-300))
+                    for j in range(n_lists):
+                        s += math.log(lam[k, j]) if x[p, j] else math.log1p(-lam[k, j])
+                    prob[k] = s
+                    mx = max(mx, s)
+                for k in range(n_classes):
+                    prob[k] = math.exp(prob[k] - mx)
+            _allocate(counts[p], prob, order, n_classes, alloc)
+            for k in range(n_classes):
+                c = alloc[k]
+                if c:
+                    size[k] += c
+                    for j in range(n_lists):
+                        if x[p, j]:
+                            ones[k, j] += c
         # Unobserved people: NegBin(n, 1 - pi0) as a gamma-Poisson mixture, then classes.
-        mx = miss.max()
-        norm = 0.0
+        pi0 = 0.0
         for k in range(n_classes):
-            prob[k] = math.exp(miss[k] - mx)
-            norm += prob[k]
-        pi0 = min(math.exp(mx) * norm, 1.0 - 1e-12)
+            pi0 += miss[k]
+        pi0 = min(pi0, 1.0 - 1e-12)
         n0 = np.random.poisson(np.random.standard_gamma(float(n_obs)) * pi0 / (1.0 - pi0))
-        rem = n0
-        rest = 1.0
+        _allocate(n0, miss, order, n_classes, alloc)
         for k in range(n_classes):
-            if rem == 0:
-                break
-            pk = prob[k] / norm
-            c = (
-                rem
-                if (k == n_classes - 1 or rest <= pk)
-                else np.random.binomial(rem, min(1.0, pk / rest))
-            )
-            rem -= c
-            rest -= pk
-            size[k] += c
+            size[k] += alloc[k]
         for k in range(n_classes):
             for j in range(n_lists):
-                lam[k, j] = np.random.beta(1.0 + ones[k, j], 1.0 + size[k] - ones[k, j])
+                lam[k, j] = _beta_1p(float(ones[k, j]), float(size[k] - ones[k, j]))
+        # Stick-breaking weights V_k ~ Beta(1 + n_k, alpha + n_{>k}) and their concentration.
         tail = 0
+        rate = b_alpha
         for k in range(n_classes - 1, -1, -1):
             if k < n_classes - 1:
-                v[k] = np.random.beta(1.0 + size[k], alpha + tail)
+                b = alpha + tail
+                if size[k] == 0:
+                    vk = 1.0 - np.random.random() ** (1.0 / b)
+                else:
+                    vk = np.random.beta(1.0 + size[k], b)
+                v[k] = min(vk, 1.0 - 1e-16)
+                rate -= math.log1p(-v[k])
             tail += size[k]
-        rate = b_alpha
-        for k in range(n_classes - 1):
-            rate -= math.log1p(-min(v[k], 1.0 - 1e-16))
         alpha = np.random.gamma(a_alpha + n_classes - 1, 1.0 / rate)
         if it >= burnin and (it - burnin) % thinning == thinning - 1:
             out[(it - burnin) // thinning] = n_obs + n0
