@@ -1,12 +1,12 @@
 """Soak: the real server under load from several processes loses no complaint and no page.
 
-Starts ``ombuds serve`` (gunicorn, sync workers, as deployed; only the WAL is checkpointed more
-often) on a free port against a fresh SQLite data directory, files complaints through HTTP
-from several processes for ``OMBUDS_SOAK_SECONDS`` (default 40), and records every complaint
-acknowledged with a codename. Then, with the server stopped: ``PRAGMA integrity_check`` must
-say "ok" and every acknowledged codename must lead to its row (its lookup id, derived under
-the install key). Finally, on a restarted server, a sample of codenames must open their
-complaint through the return visit.
+Starts ``ombuds serve`` (gunicorn, sync workers, as deployed; only the WAL is checkpointed
+more often) on a free port against a fresh SQLite data directory, files complaints through
+HTTP from ``OMBUDS_SOAK_PROCESSES`` processes (default 6) for ``OMBUDS_SOAK_SECONDS``
+(default 40), and records every complaint acknowledged with a codename. Then, with the
+server stopped, ``PRAGMA integrity_check`` must say "ok" and every acknowledged codename
+must lead to its row (its lookup id, derived under the install key). Finally, on a
+restarted server, a sample of codenames must open their complaint through the return visit.
 
 Decision 0002 (docs/decisions/0002-sqlite-build-and-workers.md) says why this is the check
 that the embedded SQLite default does not lose complaints. The fast tests here check the other
@@ -45,7 +45,7 @@ embedded_sqlite_only = pytest.mark.skipif(
 )
 
 SOAK_SECONDS = float(os.environ.get("OMBUDS_SOAK_SECONDS", 40))
-CLIENT_PROCESSES = 6
+CLIENT_PROCESSES = int(os.environ.get("OMBUDS_SOAK_PROCESSES", 6))
 SAMPLE = 20
 
 FORM = {
