@@ -30,11 +30,11 @@ def _beta_1p(a: float, b: float) -> float:
     """Beta(1 + a, 1 + b) for counts a, b >= 0, with cheap exact forms when one is zero."""
     if a == 0.0:
         if b == 0.0:
-            return np.random.random()
-        return 1.0 - np.random.random() ** (1.0 / (1.0 + b))
+            return float(np.random.random())
+        return float(1.0 - np.random.random() ** (1.0 / (1.0 + b)))
     if b == 0.0:
-        return np.random.random() ** (1.0 / (1.0 + a))
-    return np.random.beta(1.0 + a, 1.0 + b)
+        return float(np.random.random() ** (1.0 / (1.0 + a)))
+    return float(np.random.beta(1.0 + a, 1.0 + b))
 
 
 @njit(cache=True)
