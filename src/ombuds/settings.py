@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "ombuds.evidence",
     "ombuds.casework",
     "ombuds.analysis",
+    "ombuds.reporting",
 ]
 
 MIDDLEWARE = [
@@ -234,3 +235,5 @@ if OMBUDS_PASSWORD_COST == "minimum":  # noqa: S105 - a cost profile name
 # Sign-in: after this many failures in a row, each further attempt waits longer (doubling).
 OMBUDS_SIGN_IN_FREE_FAILURES = 3
 OMBUDS_SIGN_IN_MAX_LOCK_SECONDS = 900
+# Public statistics: counts from 1 to this minus one are suppressed (threat model 10).
+OMBUDS_PUBLISH_MIN_CELL = int(os.environ.get("OMBUDS_PUBLISH_MIN_CELL", 5))

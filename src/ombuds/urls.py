@@ -8,6 +8,7 @@ urlpatterns = [
         path("staff/evidence/", include("ombuds.evidence.urls")),
         path("staff/analysis/", include("ombuds.analysis.urls")),
         path("staff/audit/", include("ombuds.audit.urls")),
+        path("progress/", include("ombuds.reporting.urls")),
         path("", include("ombuds.intake.urls")),
         prefix_default_language=True,
     ),

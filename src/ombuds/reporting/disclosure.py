@@ -1,0 +1,88 @@
+"""Disclosure control for published tables (threat model 10: safe publication).
+
+A published count small enough to point at a person is suppressed. Suppressing one cell is not
+enough when margins are published: a row total minus the other cells gives it back. So after the
+primary suppression, each row and column with exactly one suppressed cell gets a second one
+(the smallest non-zero cell left), repeated until no lone suppressed cell remains. Zeros are
+published: an empty cell identifies no one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+R = TypeVar("R", bound=Hashable)
+C = TypeVar("C", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class SafeTable(Generic[R, C]):
+    """A two-way table of counts with some cells withheld (``None``) and exact margins.
+
+    Margins are published only when they are zero or at least the threshold.
+    """
+
+    rows: tuple[R, ...]
+    columns: tuple[C, ...]
+    cells: Mapping[tuple[R, C], int | None]
+    row_totals: Mapping[R, int | None]
+    column_totals: Mapping[C, int | None]
+    total: int | None
+    threshold: int
+
+
+def _small(n: int, threshold: int) -> bool:
+    return 0 < n < threshold
+
+
+def safe_table(
+    counts: Mapping[tuple[R, C], int],
+    *,
+    rows: tuple[R, ...],
+    columns: tuple[C, ...],
+    threshold: int = 5,
+) -> SafeTable[R, C]:
+    """Suppress cells in ``0 < n < threshold`` and enough others that none can be derived."""
+    if threshold < 1:
+        raise ValueError("threshold must be at least 1")
+    full = {(r, c): int(counts.get((r, c), 0)) for r in rows for c in columns}
+    withheld = {key for key, n in full.items() if _small(n, threshold)}
+    row_total = {r: sum(full[(r, c)] for c in columns) for r in rows}
+    col_total = {c: sum(full[(r, c)] for r in rows) for c in columns}
+    hidden_rows = {r for r in rows if _small(row_total[r], threshold)}
+    hidden_cols = {c for c in columns if _small(col_total[c], threshold)}
+    # A lone withheld cell in a line whose margin is published is recoverable by subtraction:
+    # withhold a second cell (the smallest non-zero one), or the margin when there is none.
+    changed = True
+    while changed:
+        changed = False
+        lines: list[tuple[list[tuple[R, C]], R | None, C | None]] = [
+            ([(r, c) for c in columns], r, None) for r in rows if r not in hidden_rows
+        ]
+        lines += [([(r, c) for r in rows], None, c) for c in columns if c not in hidden_cols]
+        for line, row, col in lines:
+            if sum(k in withheld for k in line) != 1:
+                continue
+            candidates = sorted((full[k], k) for k in line if k not in withheld and full[k] > 0)
+            if candidates:
+                withheld.add(candidates[0][1])
+            elif row is not None:
+                hidden_rows.add(row)
+            elif col is not None:
+                hidden_cols.add(col)
+            changed = True
+            break
+    grand = sum(full.values())
+    # One hidden margin among published ones is the grand total minus the others.
+    hide_grand = _small(grand, threshold) or len(hidden_rows) == 1 or len(hidden_cols) == 1
+    return SafeTable(
+        rows=rows,
+        columns=columns,
+        cells={k: (None if k in withheld else n) for k, n in full.items()},
+        row_totals={r: None if r in hidden_rows else t for r, t in row_total.items()},
+        column_totals={c: None if c in hidden_cols else t for c, t in col_total.items()},
+        total=None if hide_grand else grand,
+        threshold=threshold,
+    )
