@@ -15,6 +15,11 @@ $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	@# pysqlite3-binary (an older SQLite, replaced by pysqlite3) shares its files: remove it
+	@# from venvs made before the switch and restore pysqlite3's files.
+	if $(BIN)/pip show -q pysqlite3-binary >/dev/null 2>&1; then \
+	  $(BIN)/pip uninstall -y -q pysqlite3-binary && \
+	  $(BIN)/pip install -q --force-reinstall --no-deps 'pysqlite3>=0.6.1'; fi
 	touch $(STAMP)
 
 setup: $(STAMP) ## create .venv and install ombuds with its development tools
