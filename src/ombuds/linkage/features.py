@@ -31,7 +31,7 @@ _EPOCH = date(1900, 1, 1).toordinal()
 
 FEATURE_COLUMNS: tuple[str, ...] = (
     "unique_id", "source", "given_key", "given_skel", "given_init", "fam_key", "fam_skel",
-    "pat_key", "pat_init", "sex", "by_lo", "by_hi", "bm", "bd", "place_key", "ev_lo",
+    "fam_pre", "pat_key", "pat_init", "sex", "by_lo", "by_hi", "bm", "bd", "place_key", "ev_lo",
     "ev_hi", "ev_ym", "death_day", "event_type",
 )  # fmt: skip
 
@@ -138,6 +138,7 @@ def record_features(record: PersonRecord) -> dict[str, object]:
         "given_init": name_initial(given) or None,
         "fam_key": fam_key or None,
         "fam_skel": name_skeleton(fam_key) or None,
+        "fam_pre": fam_key[:3] or None,
         "pat_key": pat_key or None,
         "pat_init": name_initial(patronymic) or None,
         "sex": record.sex or None,
@@ -223,6 +224,7 @@ def records_to_frame(records: Sequence[PersonRecord]) -> pd.DataFrame:
         "given_init": _per_distinct(given, lambda t: name_initial(t) or None),
         "fam_key": fam_key,
         "fam_skel": _per_distinct(fam_key, lambda t: name_skeleton(t or "") or None),
+        "fam_pre": _per_distinct(fam_key, lambda t: (t or "")[:3] or None),
         "pat_key": _per_distinct(patronymic, lambda t: normalise_name(t, "patronymic") or None),
         "pat_init": _per_distinct(patronymic, lambda t: name_initial(t) or None),
         "sex": _per_distinct([r.sex for r in records], _or_none),

@@ -181,6 +181,15 @@ PREDICTION_BLOCKING_RULES: tuple[str, ...] = (
     "l.given_key = r.given_key AND l.pat_key = r.pat_key AND l.by_lo = r.by_lo",
     "l.given_key = r.given_key AND l.by_lo = r.by_lo AND l.bm = r.bm AND l.bd = r.bd",
     "l.given_key = r.given_key AND l.place_key = r.place_key AND l.ev_lo = r.ev_lo",
+    # A mistyped family name: the initial with two of birth year, place and event month,
+    # or with the first three letters of the family key and one of them. These find
+    # petitions (initials, often no birth date) whose family name has a typo.
+    "l.given_init = r.given_init AND l.by_lo = r.by_lo AND l.ev_ym = r.ev_ym",
+    "l.given_init = r.given_init AND l.by_lo = r.by_lo AND l.place_key = r.place_key",
+    "l.given_init = r.given_init AND l.place_key = r.place_key AND l.ev_ym = r.ev_ym",
+    "l.fam_pre = r.fam_pre AND l.given_init = r.given_init AND l.ev_ym = r.ev_ym",
+    "l.fam_pre = r.fam_pre AND l.given_init = r.given_init AND l.by_lo = r.by_lo",
+    "l.fam_pre = r.fam_pre AND l.given_init = r.given_init AND l.place_key = r.place_key",
 )
 
 # EM sessions: each rule leaves the other comparisons free to estimate.
@@ -198,9 +207,8 @@ def settings_dict(backend: Backend, probability_two_random_records_match: float)
         "comparisons": comparisons(backend),
         "blocking_rules_to_generate_predictions": list(PREDICTION_BLOCKING_RULES),
         "probability_two_random_records_match": probability_two_random_records_match,
-        "retain_matching_columns": True,
+        "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": False,
-        "additional_columns_to_retain": ["source"],
         "em_convergence": 0.001,
         "max_iterations": 20,
     }
@@ -266,64 +274,91 @@ def run_model(
     prior = min(0.5, 2.0 / max(n, 2))
     settings = settings_dict(backend, prior)
     db_api = _make_db_api(backend)
-    table = db_api.register(frame.astype(object).where(frame.notna(), None))
+    table = db_api.register(_for_splink(frame))
     linker = Linker(table, settings, log_level=logging.WARNING)
     trained: list[str] = []
     failed: list[str] = []
-    if train and n >= 50:
-        steps: list[tuple[str, Callable[[], Any]]] = [
-            (
-                "estimate u",
-                lambda: linker.training.estimate_u_using_random_sampling(
-                    max_pairs=min(5e6, n * (n - 1) / 2), seed=42
-                ),
-            ),
-            (
-                "estimate match rate",
-                lambda: linker.training.estimate_probability_two_random_records_match(
-                    [
-                        "l.fam_key = r.fam_key AND l.given_key = r.given_key "
-                        "AND l.by_lo = r.by_lo AND l.pat_key = r.pat_key"
-                    ],
-                    recall=0.4,
-                ),
-            ),
-        ]
-        for rule in TRAINING_BLOCKING_RULES:
-
-            def em(rule: str = rule) -> Any:
-                return linker.training.estimate_parameters_using_expectation_maximisation(
-                    rule, estimate_without_term_frequencies=True
-                )
-
-            steps.append((f"EM on {rule}", em))
-        for i, (name, step) in enumerate(steps):
-            report(name, 0.1 + 0.5 * i / len(steps))
-            saved = copy.deepcopy(linker._settings_obj.core_model_settings)
-            try:
-                step()
-                rate = linker._settings_obj._probability_two_random_records_match
-                if not 0.0 < rate < 1.0:
-                    # A deterministic rule that finds no pairs estimates a match rate of 0,
-                    # which makes every prediction fail on log(0).
-                    raise ValueError(f"estimated match rate {rate} is degenerate")
-                trained.append(name)
-            except Exception as exc:  # Splink raises bare Exceptions on degenerate data
-                log.warning("linkage training step %r skipped: %s", name, exc)
-                linker._settings_obj.core_model_settings = saved
-                failed.append(name)
-        _check_comparisons(linker)
+    if train and n > TRAINING_SAMPLE:
+        # The parameters do not depend on the size of the list: m and u are properties of
+        # pairs, and the match rate (matching pairs / all pairs) is the same in a uniform
+        # sample of records. Training on a sample keeps its cost constant; the blocks of
+        # common names grow with the square of the list.
+        sample = frame.sample(n=TRAINING_SAMPLE, random_state=42)
+        sample = sample.assign(unique_id=range(len(sample)))
+        trainer = Linker(db_api.register(_for_splink(sample)), settings, log_level=logging.WARNING)
+        trained, failed = _train(trainer, len(sample), report)
+        model = trainer.misc.save_model_to_json()
+        linker = Linker(table, model, log_level=logging.WARNING)
+    elif train and n >= 50:
+        trained, failed = _train(linker, n, report)
     report("predict", 0.6)
+    _check_comparisons(linker)  # every comparison is scored in the prediction
     predictions = linker.inference.predict(threshold_match_probability=threshold or None)
     pairs = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]
-    missing = [c for c in COMPARISON_NAMES if f"gamma_{c}" not in pairs.columns]
-    if missing:
-        raise RuntimeError(f"comparisons missing from the prediction output: {missing}")
     model = linker.misc.save_model_to_json()
     pairs = pairs[["unique_id_l", "unique_id_r", "match_probability"]].copy()
     if backend == "duckdb":
         db_api._con.close()
     return ModelRun(pairs=pairs, trained=trained, failed=failed, settings=model)
+
+
+# Above this many records, the model is trained on a uniform sample of this size.
+TRAINING_SAMPLE = 150_000
+
+
+def _for_splink(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def _train(
+    linker: Any, n: int, report: Callable[[str, float], None]
+) -> tuple[list[str], list[str]]:
+    """Run the training steps that the data allow; return (trained, skipped) step names."""
+    trained: list[str] = []
+    failed: list[str] = []
+    steps: list[tuple[str, Callable[[], Any]]] = [
+        (
+            "estimate u",
+            lambda: linker.training.estimate_u_using_random_sampling(
+                max_pairs=min(5e6, n * (n - 1) / 2), seed=42
+            ),
+        ),
+        (
+            "estimate match rate",
+            lambda: linker.training.estimate_probability_two_random_records_match(
+                [
+                    "l.fam_key = r.fam_key AND l.given_key = r.given_key "
+                    "AND l.by_lo = r.by_lo AND l.pat_key = r.pat_key"
+                ],
+                recall=0.4,
+            ),
+        ),
+    ]
+    for rule in TRAINING_BLOCKING_RULES:
+
+        def em(rule: str = rule) -> Any:
+            return linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+
+        steps.append((f"EM on {rule}", em))
+    for i, (name, step) in enumerate(steps):
+        report(name, 0.1 + 0.5 * i / len(steps))
+        saved = copy.deepcopy(linker._settings_obj.core_model_settings)
+        try:
+            step()
+            rate = linker._settings_obj._probability_two_random_records_match
+            if not 0.0 < rate < 1.0:
+                # A deterministic rule that finds no pairs estimates a match rate of 0,
+                # which makes every prediction fail on log(0).
+                raise ValueError(f"estimated match rate {rate} is degenerate")
+            trained.append(name)
+        except Exception as exc:  # Splink raises bare Exceptions on degenerate data
+            log.warning("linkage training step %r skipped: %s", name, exc)
+            linker._settings_obj.core_model_settings = saved
+            failed.append(name)
+    _check_comparisons(linker)
+    return trained, failed
 
 
 def _check_comparisons(linker: Any) -> None:
