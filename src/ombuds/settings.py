@@ -208,15 +208,20 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Logging: no request logging at all. Django's request logger is silenced because its messages
 # carry paths; gunicorn's access log is off (see ombuds.staff.management.commands.serve).
+# Silenced means a NullHandler: a logger with no handler at all is not silent in Python, its
+# warnings and errors fall through to logging.lastResort and are printed to stderr.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "null": {"class": "logging.NullHandler"},
+    },
     "loggers": {
-        "django.request": {"handlers": [], "propagate": False},
-        "django.server": {"handlers": [], "propagate": False},
-        "django.security": {"handlers": [], "propagate": False},
+        "django.request": {"handlers": ["null"], "propagate": False},
+        "django.server": {"handlers": ["null"], "propagate": False},
+        "django.security": {"handlers": ["null"], "propagate": False},
         "ombuds": {"handlers": ["console"], "level": "INFO"},
     },
 }
