@@ -192,6 +192,17 @@ PREDICTION_BLOCKING_RULES: tuple[str, ...] = (
     "l.fam_pre = r.fam_pre AND l.given_init = r.given_init AND l.place_key = r.place_key",
 )
 
+# Added to every prediction rule: pairs that the clustering could never merge (different
+# sex or patronymic initial, birth years more than two years apart; see
+# ``cluster.contradicts``) are not scored. On common names most candidate pairs are such;
+# DuckDB drops them right after the join, before any string comparison.
+COMPATIBLE = (
+    "(l.sex IS NULL OR r.sex IS NULL OR l.sex = r.sex) "
+    "AND (l.pat_init IS NULL OR r.pat_init IS NULL OR l.pat_init = r.pat_init) "
+    "AND (l.by_lo IS NULL OR r.by_hi IS NULL OR l.by_lo <= r.by_hi + 2) "
+    "AND (r.by_lo IS NULL OR l.by_hi IS NULL OR r.by_lo <= l.by_hi + 2)"
+)
+
 # EM sessions: each rule leaves the other comparisons free to estimate.
 TRAINING_BLOCKING_RULES: tuple[str, ...] = (
     "l.fam_key = r.fam_key AND l.given_key = r.given_key",
@@ -205,7 +216,9 @@ def settings_dict(backend: Backend, probability_two_random_records_match: float)
         "link_type": "dedupe_only",
         "unique_id_column_name": "unique_id",
         "comparisons": comparisons(backend),
-        "blocking_rules_to_generate_predictions": list(PREDICTION_BLOCKING_RULES),
+        "blocking_rules_to_generate_predictions": [
+            f"{rule} AND {COMPATIBLE}" for rule in PREDICTION_BLOCKING_RULES
+        ],
         "probability_two_random_records_match": probability_two_random_records_match,
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": False,

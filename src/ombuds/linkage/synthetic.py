@@ -192,8 +192,12 @@ class _Generator:
         self.rng = random.Random(seed)  # noqa: S311 - test data, not secrets
         n_generated = max(200, n_people // 3)
         generated: set[str] = set()
+        # Two or three syllables give under 66,000 words: enough up to about 60,000 roots
+        # (180,000 people). Longer lists also draw four-syllable roots, else the loop below
+        # would never end; smaller lists are generated exactly as before.
+        lengths = (2, 2, 3) if n_generated <= 20_000 else (2, 3, 3, 4)
         while len(generated) < n_generated:
-            k = self.rng.choice((2, 2, 3))
+            k = self.rng.choice(lengths)
             word = "".join(self.rng.choice(SYLLABLES) for _ in range(k))
             generated.add(word[:1].upper() + word[1:])
         self.roots = SURNAME_ROOTS + tuple(sorted(generated))
