@@ -11,15 +11,23 @@ from django.http import HttpRequest, HttpResponse
 CLIENT_METADATA = (
     "REMOTE_ADDR",
     "REMOTE_HOST",
+    "REMOTE_PORT",
     "HTTP_USER_AGENT",
     "HTTP_REFERER",
     "HTTP_X_FORWARDED_FOR",
     "HTTP_X_REAL_IP",
     "HTTP_FORWARDED",
+    "HTTP_FORWARDED_FOR",
     "HTTP_VIA",
     "HTTP_CF_CONNECTING_IP",
     "HTTP_TRUE_CLIENT_IP",
+    "HTTP_CLIENT_IP",
+    "HTTP_X_CLIENT_IP",
+    "HTTP_X_CLUSTER_CLIENT_IP",
+    "HTTP_X_ORIGINAL_FORWARDED_FOR",
 )
+#: Header families removed by prefix: User-Agent Client Hints (brand, platform, model).
+CLIENT_METADATA_PREFIXES = ("HTTP_SEC_CH_UA",)
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; "
@@ -34,6 +42,8 @@ class ScrubClientMetadataMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         for key in CLIENT_METADATA:
             request.META.pop(key, None)
+        for key in [k for k in request.META if k.startswith(CLIENT_METADATA_PREFIXES)]:
+            del request.META[key]
         # Django and some libraries expect REMOTE_ADDR to exist; give them a constant.
         request.META["REMOTE_ADDR"] = "0.0.0.0"  # noqa: S104 - not an address of anyone
         return self.get_response(request)
