@@ -67,6 +67,8 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         # The file is checked before anything is saved: a refused file must not cost the
         # complainant their complaint, nor leave a complaint they think has a file.
         prepared = _checked_attachment(attachment)
+        if _file_dropped(request):
+            attachment.add_error("file", _file_too_large_message())
         if form.is_valid() and persons.is_valid() and not attachment.errors:
             if not any(p.is_filled() for p in persons.forms):
                 persons.forms[0].add_error("name", _no_person_message())
@@ -108,6 +110,20 @@ def _checked_attachment(attachment: OptionalEvidenceForm) -> Prepared | None:
     except FileRefused as exc:
         attachment.add_error("file", str(exc))
         return None
+
+
+def _file_dropped(request: HttpRequest) -> bool:
+    """A body over the in-memory upload limit reached no upload handler: Django dropped its
+    file without a word (uploads never go to a temporary file), so none is in FILES."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > settings.FILE_UPLOAD_MAX_MEMORY_SIZE and not request.FILES
+
+
+def _file_too_large_message() -> str:
+    return gettext("No file arrived. Choose a file; files larger than 20 MB cannot be received.")
 
 
 def _first_file(upload: UploadedFile, prepared: Prepared) -> services.Attachment:
