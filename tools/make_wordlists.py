@@ -79,6 +79,43 @@ BLOCK_RU = (
     "заложн",
     "лагер",
     "охран",
+    "панихид",
+    "похорон",
+    "могил",
+    "гроб",
+    "кладбищ",
+    "погиб",
+    "гибел",
+    "расправ",
+    "палач",
+    "покойн",
+    "мертв",
+    "убийц",
+    "сволоч",
+    "иуд",
+    "предател",
+    "донос",
+    "шпион",
+    "педер",
+    "извращ",
+    "содом",
+    "разврат",
+    "бандит",
+    "преступ",
+    "заключ",
+    "конвой",
+    "камер",
+    "следств",
+    "обыск",
+    "тюрем",
+    "узник",
+    "плен",
+    "пистолет",
+    "автомат",
+    "патрон",
+    "бастард",
+    "параноик",
+    "батальон",
 )
 BLOCK_EN = (
     "police",
@@ -147,6 +184,21 @@ BLOCK_EN = (
     "cop",
     "army",
     "soldier",
+    "funeral",
+    "grave",
+    "coffin",
+    "cemetery",
+    "traitor",
+    "informer",
+    "convict",
+    "cuff",
+    "escort",
+    "pistol",
+    "rifle",
+    "bullet",
+    "knife",
+    "hanging",
+    "slave",
 )
 
 
@@ -165,7 +217,8 @@ def russian() -> list[str]:
         if "ё" in word or not re.fullmatch(r"[а-я]{4,9}", word) or not ok(word, BLOCK_RU):
             continue
         parse = morph.parse(word)[0]
-        if parse.tag.POS != "NOUN" or parse.normal_form != word:
+        # Known dictionary words only: the frequency list also holds clipped forms ("научн").
+        if not morph.word_is_known(word) or parse.tag.POS != "NOUN" or parse.normal_form != word:
             continue
         if {"Name", "Surn", "Patr", "Geox", "Orgn", "Abbr", "Erro", "Dist", "Slng", "Infr"} & set(
             parse.tag.grammemes
