@@ -107,3 +107,18 @@ def test_session_wrap_needs_both_halves() -> None:
     assert crypto.session_unwrap(cookie_key, wrapped) == secret.reveal()
     with pytest.raises(crypto.DecryptionFailed):
         crypto.session_unwrap(crypto.SessionKey(bytes(32)), wrapped)
+
+
+@pytest.mark.parametrize(
+    ("language", "stems"),
+    [
+        ("ru", ("полиц", "пытк", "тюрь", "гей", "убий", "жалоб", "панихид", "мвд", "пидор")),
+        ("en", ("police", "tortur", "prison", "gay", "kill", "complain", "funeral")),
+    ],
+)
+def test_codename_words_would_not_look_like_evidence_on_a_seized_phone(
+    language: str, stems: tuple[str, ...]
+) -> None:
+    words = crypto.wordlist(language)
+    assert len(words) == 8192
+    assert not [w for w in words if any(stem in w for stem in stems)]
