@@ -34,7 +34,8 @@ from .forms import (
 )
 from .models import Complaint
 
-SESSION_COMPLAINT = "complainant.complaint"
+#: The complaint's id and data key, wrapped under the key in the visitor's cookie: the session
+#: store alone (a seized server) says neither which complaint was opened nor its key.
 SESSION_WRAPPED_KEY = "complainant.key"
 SESSION_SEEN = "complainant.seen"
 KEY_COOKIE = "ombuds_ck"
@@ -165,8 +166,7 @@ def return_visit(request: HttpRequest) -> HttpResponse:
             if found is not None:
                 public_id, data_key = found
                 request.session.cycle_key()
-                cookie_key, wrapped = crypto.session_wrap(data_key.reveal())
-                request.session[SESSION_COMPLAINT] = str(public_id)
+                cookie_key, wrapped = crypto.session_wrap(public_id.bytes + data_key.reveal())
                 request.session[SESSION_WRAPPED_KEY] = wrapped.hex()
                 request.session[SESSION_SEEN] = int(time.time())
                 response = HttpResponseRedirect(reverse("intake:my_complaint"))
@@ -193,23 +193,24 @@ def _unknown_codename_message() -> str:
 
 
 def _complainant_access(request: HttpRequest) -> tuple[uuid.UUID, crypto.DataKey] | None:
-    public_id = request.session.get(SESSION_COMPLAINT)
     wrapped = request.session.get(SESSION_WRAPPED_KEY)
     cookie = request.COOKIES.get(KEY_COOKIE, "")
     seen = request.session.get(SESSION_SEEN, 0)
-    if not public_id or not wrapped or not cookie:
+    if not wrapped or not cookie:
         return None
     if time.time() - seen > settings.OMBUDS_COMPLAINANT_IDLE_SECONDS:
         request.session.flush()
         return None
     try:
-        key = crypto.session_unwrap(
+        unwrapped = crypto.session_unwrap(
             crypto.SessionKey(bytes.fromhex(cookie)), bytes.fromhex(wrapped)
         )
     except (crypto.DecryptionFailed, ValueError):
         return None
+    if len(unwrapped) != 16 + 32:  # a complaint id (UUID) and its data key
+        return None
     request.session[SESSION_SEEN] = int(time.time())
-    return uuid.UUID(public_id), crypto.DataKey(key)
+    return uuid.UUID(bytes=unwrapped[:16]), crypto.DataKey(unwrapped[16:])
 
 
 @require_http_methods(["GET", "POST"])
