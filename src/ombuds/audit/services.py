@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import logging
 from collections.abc import Mapping
@@ -151,14 +152,25 @@ def _lock_head(cursor: CursorWrapper, select: str, using: str) -> tuple[int, str
     return int(row[0]), str(row[1])
 
 
+def _day_start(at: datetime.datetime) -> datetime.datetime:
+    return datetime.datetime.combine(
+        at.astimezone(datetime.UTC).date(), datetime.time(), datetime.UTC
+    )
+
+
 def audit_record(
     *,
     action: AuditAction,
     actor: StaffUser | None = None,
     subject: str = "",
     details: Mapping[str, DetailValue] | None = None,
+    day_only: bool = False,
 ) -> AuditEntry:
     """Append one entry to the audit log and return it.
+
+    ``day_only``: for what a complainant does (public side), the time is the day only
+    (00:00 UTC), as for complaints and the complainant's custody steps: an exact time, with a
+    network operator's records of who connected when, would name the sender.
 
     Call it inside the ``transaction.atomic()`` block of the action it records, so the entry
     commits or rolls back with it; outside one it opens its own. Call it *last* in that
@@ -183,7 +195,7 @@ def audit_record(
         head_seq, head_hash = _lock_head(cursor, select, using)
         fields = EntryFields(
             seq=head_seq + 1,
-            created_at=timezone.now(),
+            created_at=_day_start(timezone.now()) if day_only else timezone.now(),
             action=action.value,
             actor_id=actor.pk if actor is not None else None,
             actor_username=actor.get_username() if actor is not None else "",

@@ -103,6 +103,7 @@ def _custody(
         subject=f"evidence:{item.public_id}",
         details={"step": step.value, "file": str(file.public_id) if file else None, "note": note}
         | (details or {}),
+        day_only=by_complainant,
     )
     entry = CustodyEntry(
         item=item,

@@ -141,6 +141,7 @@ def complaint_submit(
                 "urgent": complaint.urgent,
                 "agencies": ",".join(sorted(a.slug for a in agencies)),
             },
+            day_only=True,
         )
     return Receipt(codename=codename, public_id=public_id)
 
@@ -215,7 +216,11 @@ def complainant_follow_up(*, public_id: uuid.UUID, data_key: crypto.DataKey, tex
             Complaint.objects.filter(pk=complaint.pk).update(
                 status=ComplaintStatus.IN_REVIEW, status_changed_on=timezone.localdate()
             )
-        audit_record(action=AuditAction.COMPLAINANT_FOLLOWED_UP, subject=f"complaint:{public_id}")
+        audit_record(
+            action=AuditAction.COMPLAINANT_FOLLOWED_UP,
+            subject=f"complaint:{public_id}",
+            day_only=True,
+        )
 
 
 # --- the staff side -------------------------------------------------------------------------
@@ -263,7 +268,13 @@ def complaint_set_status(*, user: StaffUser, complaint: Complaint, status: Compl
 # --- withdrawal and retention (threat model 9: deletion that means it) ----------------------
 
 
-def complaint_shred(*, complaint: Complaint, reason: str, actor: StaffUser | None = None) -> None:
+def complaint_shred(
+    *,
+    complaint: Complaint,
+    reason: str,
+    actor: StaffUser | None = None,
+    by_complainant: bool = False,
+) -> None:
     """Destroy a complaint by destroying every copy of its key, then its ciphertext.
 
     The sealed data keys (to the complainant and to each agency) are the only ways to read the
@@ -280,6 +291,7 @@ def complaint_shred(*, complaint: Complaint, reason: str, actor: StaffUser | Non
         actor=actor,
         subject=f"complaint:{public_id}",
         details={"reason": reason},
+        day_only=by_complainant,
     )
 
 
@@ -289,7 +301,9 @@ def complaint_withdraw(*, public_id: uuid.UUID, data_key: crypto.DataKey) -> Non
     # Holding the codename is the proof: the data key must open this complaint.
     crypto.decrypt(data_key, bytes(complaint.ciphertext), aad=complaint.aad)
     with transaction.atomic():
-        complaint_shred(complaint=complaint, reason="withdrawn by the complainant")
+        complaint_shred(
+            complaint=complaint, reason="withdrawn by the complainant", by_complainant=True
+        )
 
 
 @dataclass(frozen=True)
