@@ -4,7 +4,8 @@ A published count small enough to point at a person is suppressed. Suppressing o
 enough when margins are published: a row total minus the other cells gives it back. So after the
 primary suppression, each row and column with exactly one suppressed cell gets a second one
 (the smallest non-zero cell left), repeated until no lone suppressed cell remains. Zeros are
-published: an empty cell identifies no one.
+published: an empty cell identifies no one. Hence a suppressed cell is known to hold at least 1,
+and suppressed cells of a line that add up to their number (all 1) get another one too.
 """
 
 from __future__ import annotations
@@ -63,7 +64,10 @@ def safe_table(
         ]
         lines += [([(r, c) for r in rows], None, c) for c in columns if c not in hidden_cols]
         for line, row, col in lines:
-            if sum(k in withheld for k in line) != 1:
+            hidden = [k for k in line if k in withheld]
+            # Zeros are published, so each withheld cell holds at least 1: withheld cells that
+            # add up to exactly their number are all 1, as readable as a lone one.
+            if not hidden or (len(hidden) > 1 and sum(full[k] for k in hidden) > len(hidden)):
                 continue
             candidates = sorted((full[k], k) for k in line if k not in withheld and full[k] > 0)
             if candidates:
@@ -75,8 +79,15 @@ def safe_table(
             changed = True
             break
     grand = sum(full.values())
-    # One hidden margin among published ones is the grand total minus the others.
-    hide_grand = _small(grand, threshold) or len(hidden_rows) == 1 or len(hidden_cols) == 1
+    # One hidden margin among published ones is the grand total minus the others; several
+    # whose sum is their number are all 1 (a zero margin is published).
+    hide_grand = (
+        _small(grand, threshold)
+        or sum(row_total[r] for r in hidden_rows) == len(hidden_rows) > 0
+        or sum(col_total[c] for c in hidden_cols) == len(hidden_cols) > 0
+        or len(hidden_rows) == 1
+        or len(hidden_cols) == 1
+    )
     return SafeTable(
         rows=rows,
         columns=columns,
