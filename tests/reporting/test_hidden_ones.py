@@ -41,6 +41,10 @@ def recoverable(table: SafeTable[str, str]) -> set[tuple[str, str]]:
     total = table.total
     changed = True
     while changed:
+        # The grand total is also the sum of either margin, when all of one are known.
+        for margins in (rows, cols):
+            if total is None and all(v is not None for v in margins.values()):
+                total = sum(margins.values())
         changed = settle(rows, list(ROWS), total) | settle(cols, list(COLS), total)
         grid = {k: known.get(k) for k in table.cells}
         for line, total in itertools.chain(
@@ -58,6 +62,14 @@ def test_two_hidden_ones_in_a_published_row_are_not_given_away() -> None:
     counts |= {("a", "x"): 1, ("a", "y"): 1, ("a", "z"): 10}
     table = safe_table(counts, rows=ROWS, columns=COLS, threshold=5)
     assert table.cells[("a", "x")] is None and table.cells[("a", "y")] is None
+    assert not recoverable(table)
+
+
+def test_a_hidden_column_total_is_not_the_grand_total_minus_the_others() -> None:
+    counts = {(r, c): 0 for r in ROWS for c in COLS}
+    counts |= {("a", "y"): 4, ("a", "z"): 1, ("c", "x"): 1, ("c", "y"): 1, ("c", "z"): 5}
+    table = safe_table(counts, rows=ROWS, columns=COLS, threshold=5)
+    assert table.column_totals["x"] is None and table.cells[("c", "x")] is None
     assert not recoverable(table)
 
 

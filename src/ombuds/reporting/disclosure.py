@@ -79,15 +79,16 @@ def safe_table(
             changed = True
             break
     grand = sum(full.values())
-    # One hidden margin among published ones is the grand total minus the others; several
-    # whose sum is their number are all 1 (a zero margin is published).
-    hide_grand = (
-        _small(grand, threshold)
-        or sum(row_total[r] for r in hidden_rows) == len(hidden_rows) > 0
-        or sum(col_total[c] for c in hidden_cols) == len(hidden_cols) > 0
-        or len(hidden_rows) == 1
-        or len(hidden_cols) == 1
-    )
+    # A hidden margin among published ones is the grand total minus the others, and hiding the
+    # grand total does not help while the other side's margins are all published (their sum is
+    # it). So one hidden margin hides every non-zero margin of its side (rows or columns), and
+    # the grand total. Without row totals, rows give no equation: what stays published is
+    # the columns' (and the other way round), whose lines the loop above already made safe.
+    if hidden_rows:
+        hidden_rows = {r for r in rows if row_total[r]}
+    if hidden_cols:
+        hidden_cols = {c for c in columns if col_total[c]}
+    hide_grand = _small(grand, threshold) or bool(hidden_rows) or bool(hidden_cols)
     return SafeTable(
         rows=rows,
         columns=columns,
