@@ -8,6 +8,10 @@ includes DuckDB's native memory) belongs to that run alone. Methods:
 - ``ombuds``: the ombuds settings (normalised names, constrained clustering at 0.5);
 - ``baseline``: Splink with its default name comparisons (``NameComparison``) on the raw
   strings, exact matches elsewhere, connected components at 0.9.
+
+Time is the ``link_records`` call (wall clock), CPU its process time (all threads, DuckDB's
+included: on a shared machine the steadier figure), load the 1-minute load average at the
+end of the run.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import resource
 import subprocess
 import sys
@@ -34,7 +39,7 @@ def run_ombuds(records: int, seed: int) -> dict[str, Any]:
     from ombuds.linkage import LinkageSettings, link_records, pairwise_scores
 
     lists = _lists(records, seed)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     settings = LinkageSettings(unique_within=frozenset(lists.unique_sources))
     result = link_records(lists.records, settings)
     elapsed = time.perf_counter() - start
@@ -46,6 +51,7 @@ def run_ombuds(records: int, seed: int) -> dict[str, Any]:
         "recall": scores.recall,
         "f1": scores.f1,
         "seconds": elapsed,
+        "cpu_seconds": time.process_time() - cpu,
         "pairs_scored": result.pairs_scored,
         "timings": result.timings,
     }
@@ -60,7 +66,7 @@ def run_baseline(records: int, seed: int) -> dict[str, Any]:
     from ombuds.linkage import pairwise_scores
 
     lists = _lists(records, seed)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     rows = []
     for i, r in enumerate(lists.records):
         given, family = r.given_name, r.family_name
@@ -118,6 +124,7 @@ def run_baseline(records: int, seed: int) -> dict[str, Any]:
         "recall": scores.recall,
         "f1": scores.f1,
         "seconds": elapsed,
+        "cpu_seconds": time.process_time() - cpu,
     }
 
 
@@ -132,10 +139,13 @@ def main() -> int:
         runner = run_ombuds if args.one == "ombuds" else run_baseline
         result = runner(args.records[0], args.seed)
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result["load"] = os.getloadavg()[0]
         print(json.dumps(result))
         return 0
-    print("| records | method | precision | recall | F1 | time (s) | peak RSS (MB) |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| records | method | precision | recall | F1 | time (s) | CPU (s) | peak RSS (MB) | load |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for size in args.records:
         for method in args.methods:
             done = subprocess.run(
@@ -151,7 +161,8 @@ def main() -> int:
             r = json.loads(done.stdout.strip().splitlines()[-1])
             print(
                 f"| {r['records']} | {method} | {r['precision']:.4f} | {r['recall']:.4f} | "
-                f"{r['f1']:.4f} | {r['seconds']:.1f} | {r['peak_rss_mb']:.0f} |",
+                f"{r['f1']:.4f} | {r['seconds']:.1f} | {r['cpu_seconds']:.1f} | "
+                f"{r['peak_rss_mb']:.0f} | {r['load']:.1f} |",
                 flush=True,
             )
     return 0

@@ -176,14 +176,13 @@ PREDICTION_BLOCKING_RULES: tuple[str, ...] = (
     "l.fam_skel = r.fam_skel AND l.given_key = r.given_key",
     "l.fam_key = r.given_key AND l.given_key = r.fam_key",
     "l.fam_key = r.fam_key AND l.by_lo = r.by_lo",
-    "l.fam_key = r.fam_key AND l.given_init = r.given_init AND l.place_key = r.place_key",
-    "l.fam_key = r.fam_key AND l.given_init = r.given_init AND l.ev_ym = r.ev_ym",
     "l.given_key = r.given_key AND l.pat_key = r.pat_key AND l.by_lo = r.by_lo",
     "l.given_key = r.given_key AND l.by_lo = r.by_lo AND l.bm = r.bm AND l.bd = r.bd",
     "l.given_key = r.given_key AND l.place_key = r.place_key AND l.ev_lo = r.ev_lo",
     # A mistyped family name: the initial with two of birth year, place and event month,
     # or with the first three letters of the family key and one of them. These find
-    # petitions (initials, often no birth date) whose family name has a typo.
+    # petitions (initials, often no birth date) whose family name has a typo. (The last
+    # two also cover family key, initial and place or event month, once rules of their own.)
     "l.given_init = r.given_init AND l.by_lo = r.by_lo AND l.ev_ym = r.ev_ym",
     "l.given_init = r.given_init AND l.by_lo = r.by_lo AND l.place_key = r.place_key",
     "l.given_init = r.given_init AND l.place_key = r.place_key AND l.ev_ym = r.ev_ym",
@@ -287,7 +286,7 @@ def run_model(
     prior = min(0.5, 2.0 / max(n, 2))
     settings = settings_dict(backend, prior)
     db_api = _make_db_api(backend)
-    table = db_api.register(_for_splink(frame))
+    table = db_api.register(_for_splink(frame, backend))
     linker = Linker(table, settings, log_level=logging.WARNING)
     trained: list[str] = []
     failed: list[str] = []
@@ -298,7 +297,9 @@ def run_model(
         # common names grow with the square of the list.
         sample = frame.sample(n=TRAINING_SAMPLE, random_state=42)
         sample = sample.assign(unique_id=range(len(sample)))
-        trainer = Linker(db_api.register(_for_splink(sample)), settings, log_level=logging.WARNING)
+        trainer = Linker(
+            db_api.register(_for_splink(sample, backend)), settings, log_level=logging.WARNING
+        )
         trained, failed = _train(trainer, len(sample), report)
         model = trainer.misc.save_model_to_json()
         linker = Linker(table, model, log_level=logging.WARNING)
@@ -319,7 +320,9 @@ def run_model(
 TRAINING_SAMPLE = 150_000
 
 
-def _for_splink(frame: pd.DataFrame) -> pd.DataFrame:
+def _for_splink(frame: pd.DataFrame, backend: Backend) -> pd.DataFrame:
+    if backend == "duckdb":
+        return frame  # DuckDB reads pandas' nullable columns as they are
     return frame.astype(object).where(frame.notna(), None)
 
 
