@@ -177,6 +177,12 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_HTTPS = os.environ.get("OMBUDS_HTTPS", "") == "1"
 SESSION_COOKIE_SECURE = SECURE_HTTPS
 CSRF_COOKIE_SECURE = SECURE_HTTPS
+if SECURE_HTTPS:
+    # Behind a TLS-terminating proxy (nginx, an onion service front) that sets
+    # X-Forwarded-Proto; without this Django would see plain HTTP and refuse every form post.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("OMBUDS_HSTS_SECONDS", 31536000))
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("OMBUDS_TRUSTED_ORIGINS", "").split(",") if o]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # "same-origin", not "no-referrer": under no-referrer browsers send `Origin: null` with form
 # posts and CSRF checking refuses them. Other sites still receive no referrer.

@@ -33,20 +33,27 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
         candidate = StaffUser.objects.filter(username=username).first()
-        if candidate is not None and services.sign_in_locked(candidate):
-            services.sign_in_failed(user=candidate, username=username, stage="locked")
-            form.add_error(None, _("Too many failed attempts. Wait a few minutes and try again."))
-        else:
-            user = authenticate(request, username=username, password=form.cleaned_data["password"])
-            if isinstance(user, StaffUser):
-                key = crypto.unlock_private_key(user.protected_key(), form.cleaned_data["password"])
-                request.session.cycle_key()
-                request.session[PENDING_USER] = user.pk
-                response = HttpResponseRedirect(reverse("staff:second_factor"))
-                keyring_store(request, response, key)
-                return response
-            services.sign_in_failed(user=candidate, username=username, stage="password")
-            form.add_error(None, _("Wrong user name or password."))
+        locked = candidate is not None and services.sign_in_locked(candidate)
+        # The password is always checked (Django hashes even for unknown names) and every
+        # refusal reads the same, so the page does not tell which user names exist.
+        user = authenticate(request, username=username, password=form.cleaned_data["password"])
+        if isinstance(user, StaffUser) and not locked:
+            key = crypto.unlock_private_key(user.protected_key(), form.cleaned_data["password"])
+            request.session.cycle_key()
+            request.session[PENDING_USER] = user.pk
+            response = HttpResponseRedirect(reverse("staff:second_factor"))
+            keyring_store(request, response, key)
+            return response
+        services.sign_in_failed(
+            user=candidate, username=username, stage="locked" if locked else "password"
+        )
+        form.add_error(
+            None,
+            _(
+                "Wrong user name or password, or too many failed attempts: "
+                "wait a few minutes and try again."
+            ),
+        )
     return render(request, "staff/sign_in.html", {"form": form})
 
 
