@@ -242,6 +242,9 @@ def _make_db_api(backend: Backend) -> Any:
         from splink import DuckDBAPI
 
         con = duckdb.connect()
+        # Names are plaintext here: DuckDB must never spill them to its default ".tmp" folder
+        # (decision 0004: plaintext stays in memory). A run that outgrows memory fails instead.
+        con.execute("SET temp_directory = ''")
         return DuckDBAPI(connection=con)
     from pyspark.sql import SparkSession
     from splink import SparkAPI
