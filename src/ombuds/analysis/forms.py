@@ -1,16 +1,19 @@
-"""Forms of the analysis pages: import a list, start a run, decide a pair."""
+"""Forms of the analysis pages: import a list, file it into a case, start a run, decide a pair."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from ombuds.casework.models import Case
+from ombuds.casework.records import Reliability, SourceType
 from ombuds.linkage import DEFAULT_THRESHOLD
 
 from .models import PersonList
+from .services import LIST_SOURCE_TYPES
 
 MAX_UPLOAD = 20 * 1024 * 1024
 
@@ -32,6 +35,47 @@ class ImportForm(forms.Form):
         if upload.size > MAX_UPLOAD:
             raise forms.ValidationError(_("The file is larger than 20 MB."))
         return upload
+
+
+if TYPE_CHECKING:  # django-stubs makes the field generic; Django's own class is not
+    _CaseField = forms.ModelChoiceField[Case]
+else:
+    _CaseField = forms.ModelChoiceField
+
+
+class CaseChoiceField(_CaseField):
+    """A case by its public id, shown by its short id, status and day opened: never a name."""
+
+    def label_from_instance(self, obj: Case) -> str:
+        return f"{obj.short_id} · {obj.get_status_display()} · {obj.opened_on:%Y-%m-%d}"
+
+
+class FileForm(forms.Form):
+    """File an imported list into a case: each record becomes Information from the list."""
+
+    case = CaseChoiceField(
+        label=_("Case"),
+        queryset=Case.objects.none(),
+        to_field_name="public_id",
+        empty_label=None,
+        help_text=_("Cases your agency holds."),
+    )
+    source_type = forms.ChoiceField(
+        label=_("Kind of source"),
+        choices=[(v, label) for v, label in SourceType.choices if v in LIST_SOURCE_TYPES],
+        initial=SourceType.NGO_LIST,
+    )
+    reliability = forms.ChoiceField(
+        label=_("Reliability of the list"),
+        choices=Reliability.choices,
+        initial=Reliability.UNKNOWN,
+    )
+
+    def __init__(self, *args: Any, cases: QuerySet[Case], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["case"]
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = cases
 
 
 class RunForm(forms.Form):

@@ -69,6 +69,29 @@ class ListRecord(models.Model):
         return b"|".join((b"list-record", person_list.public_id.bytes, self.public_id.bytes))
 
 
+class FiledRecord(models.Model):
+    """A list record filed into a case: the case person it became.
+
+    The primary key is the list record, so the database itself refuses to file one record
+    twice (into the same case or another). Linkage reads this link so that the person enters a
+    run once (``selectors.case_persons``). Deleting the case person (its case) removes the link,
+    and the record may be filed again.
+    """
+
+    list_record = models.OneToOneField(
+        ListRecord, on_delete=models.CASCADE, primary_key=True, related_name="filed"
+    )
+    #: By ``public_id``, which the filing chooses before the rows are written in bulk.
+    case_person = models.OneToOneField(
+        "casework.CaseRecord",
+        on_delete=models.CASCADE,
+        to_field="public_id",
+        related_name="list_source",
+    )
+    filed_by = models.ForeignKey(StaffUser, null=True, on_delete=models.SET_NULL, related_name="+")
+    filed_on = models.DateField()
+
+
 class RunStatus(models.TextChoices):
     QUEUED = "queued", _("Waiting to start")
     RUNNING = "running", _("Running")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
@@ -19,7 +19,15 @@ from ombuds import crypto
 from ombuds.linkage import PersonRecord
 from ombuds.staff.models import Role, StaffUser
 
-from .models import CASE_SOURCE, Decision, LinkageRun, ListRecord, PersonList, RunStatus
+from .models import (
+    CASE_SOURCE,
+    Decision,
+    FiledRecord,
+    LinkageRun,
+    ListRecord,
+    PersonList,
+    RunStatus,
+)
 from .services import RecordKey, pair_order, record_from_bytes
 
 #: Roles that use the analysis pages.
@@ -68,6 +76,29 @@ def runs_for_user(*, user: StaffUser) -> QuerySet[LinkageRun]:
 def run_get_for_user(*, user: StaffUser, public_id: uuid.UUID) -> LinkageRun:
     """Raises ``LinkageRun.DoesNotExist`` for no such run or one of another agency."""
     return runs_for_user(user=user).get(public_id=public_id)
+
+
+@dataclass(frozen=True)
+class Filing:
+    """How many records of a list were filed into one case (ids only, no content)."""
+
+    case_id: uuid.UUID
+    records: int
+
+    @property
+    def short_id(self) -> str:
+        return str(self.case_id)[:8]
+
+
+def list_filings(*, person_list: PersonList) -> list[Filing]:
+    """The cases a list's records were filed into, with how many records each."""
+    rows = (
+        FiledRecord.objects.filter(list_record__person_list=person_list)
+        .values_list("case_person__case__public_id")
+        .annotate(n=Count("pk"))
+        .order_by("case_person__case__public_id")
+    )
+    return [Filing(case_id=case_id, records=n) for case_id, n in rows]
 
 
 # --- decryption -----------------------------------------------------------------------------
@@ -132,13 +163,50 @@ def list_errors(person_list: PersonList, agency_key: crypto.PrivateKey) -> list[
     return errors
 
 
+def filed_list_records(
+    person_list: PersonList, agency_key: crypto.PrivateKey, record_ids: Iterable[str]
+) -> list[ShownRecord]:
+    """Those of the given records of a list that were filed into a case, decrypted; the
+    origin names the list and the case."""
+    wanted = list(record_ids)
+    in_case = {
+        str(record_id): str(case_id)[:8]
+        for record_id, case_id in FiledRecord.objects.filter(
+            list_record__person_list=person_list, list_record__public_id__in=wanted
+        ).values_list("list_record__public_id", "case_person__case__public_id")
+    }
+    return [
+        dataclasses.replace(shown, origin=f"{shown.origin}, case {in_case[shown.key[1]]}")
+        for shown in list_records(person_list, agency_key, in_case)
+    ]
+
+
 def case_persons(
-    *, user: StaffUser, agency_key: crypto.PrivateKey, record_ids: Iterable[str] | None = None
+    *,
+    user: StaffUser,
+    agency_key: crypto.PrivateKey,
+    record_ids: Iterable[str] | None = None,
+    lists_in_run: Collection[int] = (),
 ) -> list[ShownRecord]:
     """Persons recorded in the cases the user's agency holds and can read, as linkage inputs.
 
     Only compartments whose keys were sealed to the agency are opened (casework's consent
     rule); a person's first act gives the event date, type and place.
+
+    A person filed from one of the agency's own lists (:class:`FiledRecord`) enters a run
+    once, as the list record it came from, never as a second, "case" record: the case knows
+    of that person only because the list named them, so counting the case as another source
+    would count one mention twice (and make the sources look dependent to estimation). So:
+
+    - when its list is in the run (``lists_in_run``, list primary keys), it is left out here:
+      the list record is an input already;
+    - otherwise it enters as that list record: the list's source, the record's id and what
+      the list says (origin "<list>, case <short id>"), so reviewers' verdicts on the record
+      hold whichever way it enters a run.
+
+    A person filed from another agency's list (which this agency cannot open) is a case
+    person like any other. With ``record_ids`` (ids of case persons, the "case" source) only
+    those persons are returned, and no filed ones.
     """
     from ombuds.casework import records as case_records
     from ombuds.casework import selectors as case_selectors
@@ -151,10 +219,21 @@ def case_persons(
     if wanted is not None:
         cases = cases.filter(records__public_id__in=wanted).distinct()
     shown: list[ShownRecord] = []
+    #: Filed persons to enter as their list records: list -> list record ids.
+    from_lists: dict[PersonList, list[str]] = {}
     for case in cases:
         keys = case_selectors.case_keys_for_agency(
             case=case, agency=user.agency, agency_private_key=agency_key
         )
+        filed = {
+            str(person_id): (person_list, str(record_id))
+            for person_id, person_list, record_id in (
+                (f.case_person_id, f.list_record.person_list, f.list_record.public_id)
+                for f in FiledRecord.objects.filter(
+                    case_person__case=case, list_record__person_list__agency=user.agency
+                ).select_related("list_record__person_list")
+            )
+        }
         persons: list[tuple[str, case_records.PersonRecord]] = []
         first_act: dict[str, case_records.ActRecord] = {}
         rows = CaseRecord.objects.filter(
@@ -164,12 +243,18 @@ def case_persons(
             key = keys.get(row.compartment)
             if key is None:
                 continue
+            public_id = str(row.public_id)
+            if public_id in filed:
+                person_list, list_record_id = filed[public_id]
+                if wanted is None and person_list.pk not in lists_in_run:
+                    from_lists.setdefault(person_list, []).append(list_record_id)
+                continue
             rec = case_records.record_from_bytes(
                 row.kind, crypto.decrypt(key, bytes(row.ciphertext), aad=row.aad)
             )
             if isinstance(rec, case_records.PersonRecord):
-                if wanted is None or str(row.public_id) in wanted:
-                    persons.append((str(row.public_id), rec))
+                if wanted is None or public_id in wanted:
+                    persons.append((public_id, rec))
             elif isinstance(rec, case_records.ActRecord) and rec.victim:
                 first_act.setdefault(rec.victim, rec)
         for public_id, person in persons:
@@ -196,19 +281,35 @@ def case_persons(
                     ),
                 )
             )
+    for person_list, list_record_ids in from_lists.items():
+        shown.extend(filed_list_records(person_list, agency_key, list_record_ids))
     return shown
 
 
 def linkage_inputs(
     *, run: LinkageRun, user: StaffUser, agency_key: crypto.PrivateKey
 ) -> list[ShownRecord]:
-    """Every record a run links, decrypted (in memory only)."""
+    """Every record a run links, decrypted (in memory only); each person once (see
+    :func:`case_persons` for persons filed from a list into a case)."""
     inputs: list[ShownRecord] = []
-    for person_list in run.lists.all():
+    run_lists = list(run.lists.all())
+    for person_list in run_lists:
         inputs.extend(list_records(person_list, agency_key))
     if run.include_cases:
-        inputs.extend(case_persons(user=user, agency_key=agency_key))
+        inputs.extend(
+            case_persons(user=user, agency_key=agency_key, lists_in_run={pl.pk for pl in run_lists})
+        )
     return inputs
+
+
+def _list_public_id(source: str) -> uuid.UUID | None:
+    prefix, _colon, rest = source.partition(":")
+    if prefix != "list" or not rest:
+        return None
+    try:
+        return uuid.UUID(rest)
+    except ValueError:
+        return None
 
 
 def records_shown(
@@ -219,16 +320,28 @@ def records_shown(
     for source, record_id in keys:
         by_source.setdefault(source, set()).add(record_id)
     shown: dict[RecordKey, ShownRecord] = {}
-    for person_list in run.lists.all():
-        ids = by_source.get(person_list.source)
-        if ids:
-            for rec in list_records(person_list, agency_key, ids):
+    run_lists = {pl.source: pl for pl in run.lists.all()}
+    for source, ids in by_source.items():
+        if source in run_lists:
+            for rec in list_records(run_lists[source], agency_key, ids):
                 shown[rec.key] = rec
     if run.include_cases and by_source.get(CASE_SOURCE):
         for rec in case_persons(
             user=user, agency_key=agency_key, record_ids=by_source[CASE_SOURCE]
         ):
             shown[rec.key] = rec
+    # Persons filed from a list into a case, entered as their list records (case_persons).
+    other_lists = {
+        public_id: source
+        for source in by_source
+        if source not in run_lists and (public_id := _list_public_id(source)) is not None
+    }
+    if run.include_cases and other_lists and user.agency_id is not None:
+        for person_list in PersonList.objects.filter(
+            agency_id=user.agency_id, public_id__in=list(other_lists)
+        ):
+            for rec in filed_list_records(person_list, agency_key, by_source[person_list.source]):
+                shown[rec.key] = rec
     return shown
 
 

@@ -1,4 +1,5 @@
-"""Writes of the analysis app: import a list, start a linkage run, record a reviewer's decision.
+"""Writes of the analysis app: import a list, file it into a case, start a linkage run, record a
+reviewer's decision.
 
 Each is atomic and writes its audit entry in the same transaction. The run itself (decrypting
 the inputs, the engine, storing the result) is in :mod:`ombuds.analysis.jobs`.
@@ -8,20 +9,27 @@ from __future__ import annotations
 
 import csv
 import json
+import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext
 
 from ombuds import crypto
 from ombuds.audit.models import AuditAction
 from ombuds.audit.services import audit_record
+from ombuds.casework import records as case_records
+from ombuds.casework import selectors as case_selectors
+from ombuds.casework import services as case_services
+from ombuds.casework.models import Case
 from ombuds.linkage import PersonRecord, RowError, parse_person_list
 from ombuds.linkage.records import decode_bytes
 from ombuds.staff.models import Agency, StaffUser
 
-from .models import Decision, LinkageRun, ListRecord, PersonList
+from .models import Decision, FiledRecord, LinkageRun, ListRecord, PersonList
 
 #: The most records one list may hold (the engine takes minutes per hundred thousand).
 MAX_LIST_RECORDS = 200_000
@@ -116,6 +124,234 @@ def person_list_import(*, user: StaffUser, name: str, filename: str, data: bytes
             details={"records": len(records), "rejected_rows": len({e.row for e in errors})},
         )
     return ImportResult(person_list, errors)
+
+
+# --- filing a list into a case --------------------------------------------------------------
+
+#: List records decrypted and filed at a time: bounds memory for a list of 200,000.
+FILE_CHUNK = 2000
+
+#: Source types an analyst may give list material: any but "complaint", which is material
+#: from intake, bound to its complainant's consent.
+LIST_SOURCE_TYPES: tuple[str, ...] = tuple(
+    t.value for t in case_records.SourceType if t != case_records.SourceType.COMPLAINT
+)
+
+#: Lists' ``event_type`` words that name a case act type other than by its own value (the
+#: inverse of what ``selectors.case_persons`` tells the engine).
+_EVENT_AS_ACT = {"disappearance": case_records.ActType.ENFORCED_DISAPPEARANCE}
+
+_PRECISION_BY_LENGTH = {
+    4: case_records.DatePrecision.YEAR,
+    7: case_records.DatePrecision.MONTH,
+    10: case_records.DatePrecision.DAY,
+}
+
+
+@dataclass(frozen=True)
+class FilingResult:
+    case: Case
+    #: Records filed now (each a Person and an Information record, and an Event and an Act
+    #: when it has an event date or type).
+    filed: int
+    #: Records of the list filed before (into this case or another), left as they were.
+    skipped: int
+
+
+def _fuzzy_date(value: str) -> case_records.FuzzyDate:
+    """A list's ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as a date of that precision."""
+    precision = _PRECISION_BY_LENGTH.get(len(value))
+    if not value or precision is None:
+        return case_records.FuzzyDate()
+    try:
+        return case_records.FuzzyDate(value, precision)
+    except ValueError:
+        return case_records.FuzzyDate()
+
+
+_ACT_TYPES = frozenset(case_records.ActType.values)
+
+
+def _act_type(event_type: str) -> str:
+    if event_type in _ACT_TYPES:
+        return event_type
+    return _EVENT_AS_ACT.get(event_type, case_records.ActType.OTHER)
+
+
+def _case_records_of(
+    record: PersonRecord,
+    *,
+    person_list: PersonList,
+    row: ListRecord,
+    source_type: str,
+    reliability: str,
+) -> tuple[uuid.UUID, list[tuple[uuid.UUID, case_records.Record]]]:
+    """What one list record says, as case records: the person's id and every record to store.
+
+    The texts written here are record content (encrypted), in English like the summaries of
+    complaints, not interface strings.
+    """
+    name = " ".join(p for p in (record.family_name, record.given_name, record.patronymic) if p)
+    name = name or record.full_name
+    person_id = uuid.uuid4()
+    out: list[tuple[uuid.UUID, case_records.Record]] = [
+        (
+            person_id,
+            case_records.PersonRecord(
+                name=name,
+                sex=record.sex if record.sex in ("m", "f") else case_records.Sex.UNKNOWN,
+                birth_date=_fuzzy_date(record.birth_date),
+                age=record.age,
+                origin=record.place,
+            ),
+        )
+    ]
+    summary = [
+        f'Named in the imported list "{person_list.name}", record {record.record_id} '
+        f"(source: {record.source})."
+    ]
+    if name:
+        summary.append(f"Person: {name}")
+    about = ""
+    if record.event_date or record.event_type:
+        act_type = _act_type(record.event_type)
+        when = _fuzzy_date(record.event_date)
+        event_id, act_id = uuid.uuid4(), uuid.uuid4()
+        title = ", ".join(
+            p for p in (record.event_type.capitalize() or "Event", record.event_date, name) if p
+        )
+        notes = f"The list says: {record.event_type}" if record.event_type != act_type else ""
+        out.append(
+            (
+                event_id,
+                case_records.EventRecord(title=title, date=when, place=record.place),
+            )
+        )
+        out.append(
+            (
+                act_id,
+                case_records.ActRecord(
+                    event=str(event_id),
+                    act_type=act_type,
+                    victim=str(person_id),
+                    start=when,
+                    place=record.place,
+                    notes=notes,
+                ),
+            )
+        )
+        about = str(act_id)
+        act = ", ".join(
+            p for p in (record.event_type or "act", record.event_date, record.place) if p
+        )
+        summary.append(f"Act: {act}")
+    out.append(
+        (
+            uuid.uuid4(),
+            case_records.InformationRecord(
+                source_type=source_type,
+                reliability=reliability,
+                violation_status=case_records.ViolationStatus.POSSIBLE,
+                about=about,
+                source_ref=f"list:{person_list.public_id}#{row.public_id}",
+                summary="\n".join(summary),
+            ),
+        )
+    )
+    return person_id, out
+
+
+def person_list_file(
+    *,
+    user: StaffUser,
+    person_list: PersonList,
+    case: Case,
+    agency_key: crypto.PrivateKey,
+    source_type: str,
+    reliability: str,
+) -> FilingResult:
+    """File an imported list's records into a case the user's agency holds, as Information
+    from that source.
+
+    Each record not filed before becomes, encrypted in the case compartment every holding
+    agency may read (list material is staff material, never a complaint's consent
+    compartment): a Person; when it has an event date or type, an Event and an Act (the act
+    type is the list's ``event_type`` where it is a case act type, ``disappearance`` is an
+    enforced disappearance, anything else "other"; the person is the victim); and an
+    Information record (``source_type`` and ``reliability`` as given, violation "possible",
+    about the act, referenced as ``list:<list id>#<record id>``, which names nobody). Each
+    list record remembers the case person it became (:class:`FiledRecord`), so it is filed
+    once: records filed before, into this case or another, are skipped and counted.
+
+    ``agency_key`` is the user's agency private key, unsealed for the request: it opens the
+    list and the case. Atomic, audited (``list_filed``, no content). Raises
+    :class:`AnalysisError` (a list of another agency, a bad source type or reliability, every
+    record filed already) or ``CaseworkError`` (the agency does not hold the case, or the
+    role may not file lists: only case writers and analysts may).
+    """
+    agency = _agency_of(user)
+    if person_list.agency_id != agency.pk:
+        raise AnalysisError(gettext("This list belongs to another agency."))
+    if source_type not in LIST_SOURCE_TYPES:
+        raise AnalysisError(gettext("Choose the kind of source the list is."))
+    if reliability not in case_records.Reliability.values:
+        raise AnalysisError(gettext("Choose how reliable the list is."))
+    case_services.list_filing_require(user=user, case=case)
+    key = crypto.unseal_data_key(agency_key, bytes(person_list.sealed_key))
+    with transaction.atomic():
+        # One filing of a list at a time: the second sees what the first filed.
+        PersonList.objects.select_for_update().filter(pk=person_list.pk).first()
+        keys = case_selectors.case_keys_for_agency(
+            case=case, agency=agency, agency_private_key=agency_key
+        )
+        rows = ListRecord.objects.filter(person_list=person_list)
+        skipped = rows.filter(filed__isnull=False).count()
+        pending = rows.filter(filed__isnull=True).order_by("pk")
+        today = timezone.localdate()
+        filed = 0
+        last_pk = 0
+        while True:
+            chunk = list(pending.filter(pk__gt=last_pk)[:FILE_CHUNK])
+            if not chunk:
+                break
+            last_pk = chunk[-1].pk
+            to_store: list[tuple[uuid.UUID, case_records.Record]] = []
+            links = []
+            for row in chunk:
+                record = record_from_bytes(
+                    crypto.decrypt(key, bytes(row.ciphertext), aad=row.aad(person_list))
+                )
+                person_id, written = _case_records_of(
+                    record,
+                    person_list=person_list,
+                    row=row,
+                    source_type=source_type,
+                    reliability=reliability,
+                )
+                to_store.extend(written)
+                links.append(
+                    FiledRecord(
+                        list_record=row, case_person_id=person_id, filed_by=user, filed_on=today
+                    )
+                )
+            case_services.list_material_add(user=user, case=case, keys=keys, records=to_store)
+            FiledRecord.objects.bulk_create(links, batch_size=FILE_CHUNK)
+            filed += len(chunk)
+        if not filed:
+            raise AnalysisError(gettext("Every record of this list is already filed in a case."))
+        audit_record(
+            action=AuditAction.LIST_FILED,
+            actor=user,
+            subject=f"case:{case.public_id}",
+            details={
+                "list": str(person_list.public_id),
+                "filed": filed,
+                "skipped": skipped,
+                "source_type": source_type,
+                "reliability": reliability,
+            },
+        )
+    return FilingResult(case=case, filed=filed, skipped=skipped)
 
 
 def linkage_run_create(

@@ -1,4 +1,5 @@
-"""Staff pages for record linkage: import, runs, progress, review, unique persons.
+"""Staff pages for record linkage: import, filing a list into a case, runs, progress, review,
+unique persons.
 
 Thin views: unlock the agency key, ask a selector, validate a form, call a service, redirect.
 Analysts and administrators only (others 403, strangers to sign-in); another agency's list or
@@ -16,11 +17,15 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ombuds import crypto
 from ombuds.audit.models import AuditAction
 from ombuds.audit.services import audit_record
+from ombuds.casework import selectors as case_selectors
+from ombuds.casework.models import Case
+from ombuds.casework.services import CaseworkError
 from ombuds.staff.access import current_staff, staff_key, staff_required
 from ombuds.staff.keyring import agency_private_key
 from ombuds.staff.models import AgencyKeyGrant, StaffUser
@@ -115,17 +120,87 @@ def list_import(request: HttpRequest) -> HttpResponse:
     return render(request, "analysis/import.html", {"form": form, "errors": errors})
 
 
-@analysis_required
-def list_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    user = _user(request)
+def _list(user: StaffUser, public_id: uuid.UUID) -> PersonList:
     try:
-        person_list = selectors.list_get_for_user(user=user, public_id=public_id)
+        return selectors.list_get_for_user(user=user, public_id=public_id)
     except PersonList.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def _list_page(
+    request: HttpRequest,
+    user: StaffUser,
+    person_list: PersonList,
+    file_form: forms.FileForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     errors = selectors.list_errors(person_list, _agency_key(request, user))
     if errors:
         _audit_view(user, f"person-list:{person_list.public_id}", "import-errors", 1)
-    return render(request, "analysis/list.html", {"person_list": person_list, "errors": errors})
+    cases = case_selectors.cases_for_list_filing(user=user)
+    filings = selectors.list_filings(person_list=person_list)
+    may_file = user.role in case_selectors.CASE_LIST_FILER_ROLES
+    if file_form is None and may_file:
+        file_form = forms.FileForm(cases=cases)
+    return render(
+        request,
+        "analysis/list.html",
+        {
+            "person_list": person_list,
+            "errors": errors,
+            "filings": filings,
+            "file_form": file_form,
+            "has_cases": may_file and cases.exists(),
+            "all_filed": sum(f.records for f in filings) >= person_list.record_count,
+        },
+        status=status,
+    )
+
+
+@analysis_required
+def list_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    user = _user(request)
+    return _list_page(request, user, _list(user, public_id))
+
+
+@analysis_required
+@require_POST
+def list_file(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """File the list's records into a case the agency holds (analysts; not administrators,
+    who read no case content)."""
+    user = _user(request)
+    if user.role not in case_selectors.CASE_LIST_FILER_ROLES:
+        raise PermissionDenied
+    person_list = _list(user, public_id)
+    form = forms.FileForm(request.POST, cases=case_selectors.cases_for_list_filing(user=user))
+    if form.is_valid():
+        case: Case = form.cleaned_data["case"]
+        try:
+            result = services.person_list_file(
+                user=user,
+                person_list=person_list,
+                case=case,
+                agency_key=_agency_key(request, user),
+                source_type=form.cleaned_data["source_type"],
+                reliability=form.cleaned_data["reliability"],
+            )
+        except (services.AnalysisError, CaseworkError) as exc:
+            form.add_error(None, str(exc))
+        else:
+            done = ngettext(
+                "%(n)d record filed into case %(case)s.",
+                "%(n)d records filed into case %(case)s.",
+                result.filed,
+            ) % {"n": result.filed, "case": case.short_id}
+            if result.skipped:
+                done += " " + ngettext(
+                    "%(n)d record filed before was left as it was.",
+                    "%(n)d records filed before were left as they were.",
+                    result.skipped,
+                ) % {"n": result.skipped}
+            messages.success(request, done)
+            return HttpResponseRedirect(reverse("analysis:list", args=[person_list.public_id]))
+    return _list_page(request, user, person_list, file_form=form, status=400)
 
 
 @analysis_required

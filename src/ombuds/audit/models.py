@@ -59,6 +59,7 @@ class AuditAction(models.TextChoices):
     AUDIT_VIEWED = "audit_viewed", _("Audit log viewed")
     AUDIT_CHECKPOINT = "audit_checkpoint", _("Audit checkpoint signed")
     LIST_IMPORTED = "list_imported", _("Person list imported")
+    LIST_FILED = "list_filed", _("Person list filed into a case")
     LINKAGE_RUN_STARTED = "linkage_run_started", _("Linkage run started")
     LINKAGE_DECISION = "linkage_decision", _("Linkage pair decided")
     LINKAGE_VIEWED = "linkage_viewed", _("Linked persons viewed")

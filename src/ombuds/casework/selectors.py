@@ -47,6 +47,9 @@ CASE_WRITER_ROLES = frozenset({Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.LIAI
 #: Roles that read cases of an agency holding them. Analysts read (they link persons);
 #: auditors read no case content at all, only the audit log.
 CASE_READER_ROLES = CASE_WRITER_ROLES | {Role.ANALYST}
+#: Roles that may file material from an imported person list into a case (and change nothing
+#: else): case writers, and analysts, who import the lists.
+CASE_LIST_FILER_ROLES = CASE_WRITER_ROLES | {Role.ANALYST}
 
 
 def access_case(*, user: StaffUser, case: Case, write: bool = False) -> bool:
@@ -61,6 +64,27 @@ def access_case(*, user: StaffUser, case: Case, write: bool = False) -> bool:
     if user.role not in roles:
         return False
     return CaseHolding.objects.filter(case=case, agency_id=user.agency_id).exists()
+
+
+def access_case_list_filing(*, user: StaffUser, case: Case) -> bool:
+    """May ``user`` file records from an imported person list into ``case``?
+
+    Active case writers and analysts of an agency that holds the case. It grants nothing
+    else: an analyst still may not add records by hand, change the status, assign or refer
+    (:func:`access_case` with ``write``).
+    """
+    if not user.is_authenticated or not user.is_active or user.agency_id is None:
+        return False
+    if user.role not in CASE_LIST_FILER_ROLES:
+        return False
+    return CaseHolding.objects.filter(case=case, agency_id=user.agency_id).exists()
+
+
+def cases_for_list_filing(*, user: StaffUser) -> QuerySet[Case]:
+    """The cases the user may file list material into: those their agency holds."""
+    if not user.is_active or user.role not in CASE_LIST_FILER_ROLES or user.agency_id is None:
+        return Case.objects.none()
+    return case_list_for_user(user=user)
 
 
 def case_list_for_user(*, user: StaffUser) -> QuerySet[Case]:

@@ -8,11 +8,13 @@ request by the caller's agency key.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ombuds import crypto
 from ombuds.audit.models import AuditAction
@@ -48,9 +50,11 @@ from .records import (
     ViolationStatus,
 )
 from .selectors import (
+    CASE_LIST_FILER_ROLES,
     CASE_WRITER_ROLES,
     CaseKeys,
     access_case,
+    access_case_list_filing,
     compartment_allowed_ids,
     complaint_consent_ids,
 )
@@ -153,6 +157,49 @@ def _record_write(
     row.ciphertext = crypto.encrypt(key, record.to_bytes(), aad=row.aad)
     row.save(force_insert=True)
     return row
+
+
+def list_filing_require(*, user: StaffUser, case: Case) -> None:
+    """Raise :class:`CaseworkError` unless the user may file list material into the case
+    (:func:`~.selectors.access_case_list_filing`), saying why: role or agency."""
+    if not access_case_list_filing(user=user, case=case):
+        if user.role not in CASE_LIST_FILER_ROLES or not user.is_active:
+            raise CaseworkError(gettext("Your role may not file lists into cases."))
+        raise CaseworkError(gettext("Your agency does not hold this case."))
+
+
+#: Rows per INSERT when material is filed in bulk.
+_BULK_BATCH = 1000
+
+
+def list_material_add(
+    *, user: StaffUser, case: Case, keys: CaseKeys, records: Sequence[tuple[uuid.UUID, Record]]
+) -> list[CaseRecord]:
+    """Encrypt and store records filed from an imported person list, in bulk.
+
+    A building block of ``analysis.services.person_list_file``, which decrypts the list and
+    writes the audit entry: call it inside the caller's transaction. Each record comes with
+    the ``public_id`` its row gets, so records can name one another (an act its victim) before
+    they are stored. List material is staff material: it goes in the compartment every agency
+    holding the case may read, never in a complaint's consent compartment. The user must pass
+    :func:`~.selectors.access_case_list_filing`. Raises :class:`CaseworkError`.
+    """
+    list_filing_require(user=user, case=case)
+    compartment, key = _compartment_for(case=case, keys=keys, sources=[])
+    today = timezone.localdate()
+    rows = []
+    for public_id, record in records:
+        row = CaseRecord(
+            case=case,
+            compartment=compartment,
+            public_id=public_id,
+            kind=record.kind,
+            created_on=today,
+            created_by=user,
+        )
+        row.ciphertext = crypto.encrypt(key, record.to_bytes(), aad=row.aad)
+        rows.append(row)
+    return CaseRecord.objects.bulk_create(rows, batch_size=_BULK_BATCH)
 
 
 # --- opening a case -------------------------------------------------------------------------
