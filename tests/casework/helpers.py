@@ -62,3 +62,39 @@ def signed_in(world: Any, persona: str) -> Client:
     if persona not in cache:
         cache[persona] = world.client_for(persona)
     return cache[persona]
+
+
+def file_many(world: Any, case: Case, groups: int, persona: str = "analyst") -> list[Any]:
+    """File ``groups`` × (a person, an event, an act naming both, information about the act)
+    straight through the bulk service, as filing an imported list does; returns the rows in
+    creation order. The case must be held by the persona's agency."""
+    from ombuds.casework import records, selectors, services
+
+    user = world.personas[persona].user
+    keys = selectors.case_keys_for_agency(
+        case=case,
+        agency=user.agency,
+        agency_private_key=world.agency_keys[user.agency.slug],
+    )
+    material: list[tuple[uuid.UUID, records.Record]] = []
+    for i in range(groups):
+        person, event, act = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        material += [
+            (person, records.PersonRecord(name=f"Listed person {i:05d}")),
+            (event, records.EventRecord(title=f"Listed event {i:05d}")),
+            (
+                act,
+                records.ActRecord(event=str(event), act_type="detention", victim=str(person)),
+            ),
+            (
+                uuid.uuid4(),
+                records.InformationRecord(
+                    source_type="ngo_list",
+                    reliability="medium",
+                    violation_status="likely",
+                    about=str(act),
+                    summary=f"Listed summary {i:05d}",
+                ),
+            ),
+        ]
+    return services.list_material_add(user=user, case=case, keys=keys, records=material)

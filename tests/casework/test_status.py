@@ -6,7 +6,7 @@ import pytest
 
 from ombuds.casework.models import CaseStatus
 from ombuds.casework.selectors import complaint_public_status
-from tests.casework.helpers import case_url, file_complaint, open_case, signed_in
+from tests.casework.helpers import case_url, file_complaint, file_many, open_case, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +78,28 @@ def test_every_change_is_in_the_audit_log(world) -> None:
     subject = f"case:{case.public_id}"
     actions = set(AuditEntry.objects.filter(subject=subject).values_list("action", flat=True))
     assert {AuditAction.CASE_CREATED, AuditAction.CASE_READ, AuditAction.CASE_CHANGED} <= actions
+
+
+def test_the_russian_case_page_shows_the_status_as_an_adjective_not_the_verb(world) -> None:
+    """ "Open" is a verb on links ("Открыть") and a case's status ("Открыто"): two msgids."""
+    officer = signed_in(world, "intake_officer")
+    case = open_case(officer, file_complaint("none"))
+    url = f"/ru/staff/cases/{case.public_id}/"
+    page = officer.get(url).content.decode()
+    assert "Статус: <strong>Открыто</strong>" in page
+    assert "Открыть" not in page.split("<h2", 1)[0]
+    listing = officer.get("/ru/staff/cases/").content.decode()
+    assert "<td>Открыто</td>" in listing and ">Открыть</a>" in listing
+    officer.post(case_url(case, "status/"), {"status": "closed", "outcome": "other"})
+    page = officer.get(url).content.decode()
+    assert "Статус: <strong>Закрыто</strong>" in page, "дело is neuter; a complaint is Закрыта"
+
+
+def test_russian_reliability_agrees_with_its_noun_not_with_priority(world) -> None:
+    """ "High" is a priority (приоритет: Высокий) and a reliability (надёжность: высокая)."""
+    officer = signed_in(world, "intake_officer")
+    case = open_case(officer, file_complaint("none"), priority="high")
+    file_many(world, case, 1)  # its information has medium reliability
+    page = officer.get(f"/ru/staff/cases/{case.public_id}/").content.decode()
+    assert "Приоритет: Высокий" in page
+    assert "надёжность: Средняя" in page

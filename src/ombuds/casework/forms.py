@@ -52,6 +52,9 @@ class RecordForm(forms.Form):
     default, so forgetting to choose never widens who can read.
     """
 
+    #: The fields that name another record by public_id; their choices come from ``refs``.
+    REFERENCES: tuple[str, ...] = ()
+
     sources = forms.MultipleChoiceField(
         label=_("Comes from complaints (only agencies all of them consented to can read it)"),
         required=False,
@@ -72,6 +75,16 @@ class RecordForm(forms.Form):
 
     def setup(self) -> None:
         """Fill reference choices (persons, events, acts) in subclasses."""
+
+    def offer(self, refs: dict[str, Choices]) -> None:
+        """Offer ``refs`` too, after those the form has (a refused form shown again keeps
+        the choices it was checked against and gains those of the page it is shown on)."""
+        merged = {kind: dict(choices) for kind, choices in self.refs.items()}
+        for kind, choices in refs.items():
+            for value, label in choices:
+                merged.setdefault(kind, {}).setdefault(value, label)
+        self.refs = {kind: tuple(choices.items()) for kind, choices in merged.items()}
+        self.setup()
 
     def to_record(self) -> Record:
         """The validated record (subclasses)."""
@@ -168,6 +181,8 @@ class EventActForm(RecordForm):
         initial=VictimStatus.UNKNOWN,
     )
 
+    REFERENCES = ("victim",)
+
     def setup(self) -> None:
         self._ref_choices("victim", "person", blank="—")
 
@@ -214,6 +229,8 @@ class ActForm(RecordForm):
         initial=VictimStatus.UNKNOWN,
     )
 
+    REFERENCES = ("event", "victim")
+
     def setup(self) -> None:
         self._ref_choices("event", "event", blank=None)
         self._ref_choices("victim", "person", blank="—")
@@ -251,6 +268,8 @@ class InvolvementForm(RecordForm):
     notes = TextField(
         label=_("Notes"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    REFERENCES = ("act", "perpetrator_person")
 
     def setup(self) -> None:
         self._ref_choices("act", "act", blank=None)
@@ -291,6 +310,8 @@ class InformationForm(RecordForm):
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+    REFERENCES = ("about",)
 
     def setup(self) -> None:
         field = self.fields["about"]

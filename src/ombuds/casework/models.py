@@ -17,16 +17,20 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ombuds.intake.models import Complaint
 from ombuds.staff.models import Agency, StaffUser
 
 
+# Statuses are said of "the case" (дело, neuter in Russian), so they carry a context: the same
+# English word is elsewhere a verb ("Open" on links and buttons) or said of a complaint
+# (жалоба, feminine: "Closed" is "Закрыта" there, "Закрыто" here).
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    INVESTIGATING = "investigating", _("Investigating")
-    REFERRED = "referred", _("Referred to the prosecutor")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("case status", "Open")
+    INVESTIGATING = "investigating", pgettext_lazy("case status", "Investigating")
+    REFERRED = "referred", pgettext_lazy("case status", "Referred to the prosecutor")
+    CLOSED = "closed", pgettext_lazy("case status", "Closed")
 
 
 class CaseOutcome(models.TextChoices):

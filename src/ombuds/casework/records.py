@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 SCHEMA_VERSION = 1
 
@@ -91,10 +92,12 @@ class SourceType(models.TextChoices):
     DOCUMENT = "document", _("Document")
 
 
+# Said of "reliability" (надёжность, feminine in Russian), unlike a priority's "High"
+# (приоритет, masculine): hence the context.
 class Reliability(models.TextChoices):
-    HIGH = "high", _("High")
-    MEDIUM = "medium", _("Medium")
-    LOW = "low", _("Low")
+    HIGH = "high", pgettext_lazy("reliability", "High")
+    MEDIUM = "medium", pgettext_lazy("reliability", "Medium")
+    LOW = "low", pgettext_lazy("reliability", "Low")
     UNKNOWN = "unknown", _("Unknown")
 
 

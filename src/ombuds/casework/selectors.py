@@ -11,9 +11,11 @@ import datetime
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +43,9 @@ from .records import (
     Record,
     record_from_bytes,
 )
+
+if TYPE_CHECKING:  # django-stubs is a development dependency only
+    from django_stubs_ext import StrOrPromise
 
 #: Roles that read and write cases of an agency holding them.
 CASE_WRITER_ROLES = frozenset({Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.LIAISON})
@@ -141,6 +146,19 @@ def complaint_consent_ids(complaint: Complaint) -> frozenset[int]:
 
 # --- the case page --------------------------------------------------------------------------
 
+#: Records on one page of the case page. A page decrypts its own rows, the rows they name and
+#: the newest records the forms offer: a case of 20,000 records costs what a case of 300 does.
+RECORDS_PER_PAGE = 100
+#: How many of the newest readable persons, events and acts the record forms offer besides
+#: those the page opened, so that what was just added can be named at once.
+RECENT_CHOICES = 25
+#: The fields by which a record names another (see ``records.py``).
+_REF_FIELDS = ("event", "victim", "act", "perpetrator_person", "about")
+#: The kinds a reference may point to, as offered in the forms.
+REFERABLE_KINDS = (RecordKind.PERSON, RecordKind.EVENT, RecordKind.ACT)
+
+Choices = tuple[tuple[str, str], ...]
+
 
 @dataclass(frozen=True)
 class RecordView:
@@ -164,7 +182,9 @@ class CompartmentView:
     compartment: Compartment
     label: str
     readable: bool
+    #: Every record in the compartment (counted in SQL, whether readable or not).
     record_count: int
+    #: The compartment's records on this page only.
     records: tuple[RecordView, ...]
     complaint_ids: tuple[uuid.UUID, ...]
     #: Holding agencies that cannot read this compartment, and why.
@@ -194,9 +214,29 @@ class CompartmentView:
         return self.of_kind(RecordKind.INFORMATION)
 
 
+#: Headings of the record kinds on the case page (plural, where RecordKind's labels are not).
+KIND_HEADINGS: Mapping[str, StrOrPromise] = {
+    RecordKind.PERSON: _("Persons"),
+    RecordKind.EVENT: _("Events"),
+    RecordKind.ACT: _("Acts"),
+    RecordKind.INVOLVEMENT: _("Involvements"),
+    RecordKind.INFORMATION: _("Information"),
+}
+
+
+@dataclass(frozen=True)
+class KindCount:
+    kind: RecordKind
+    count: int
+
+    @property
+    def heading(self) -> str:
+        return str(KIND_HEADINGS[self.kind])
+
+
 @dataclass(frozen=True)
 class CaseView:
-    """A decrypted case for one request; never cached, never stored."""
+    """One page of a decrypted case for one request; never cached, never stored."""
 
     case: Case
     holdings: tuple[CaseHolding, ...]
@@ -204,8 +244,20 @@ class CaseView:
     compartments: tuple[CompartmentView, ...]
     #: Compartments the viewer's own agency cannot open, with the reason.
     withheld_here: tuple[tuple[CompartmentView, str], ...]
-    #: Readable records by kind, for the forms' choices (persons, events, acts).
-    choices: Mapping[str, tuple[tuple[str, str], ...]]
+    #: Labels of the persons, events and acts this page opened (those shown, those they name
+    #: and the newest of each kind), by kind: the choices of the forms' references.
+    choices: Mapping[str, Choices]
+    #: The page of readable record rows shown (``page.paginator.count`` of them in all).
+    page: Page[CaseRecord]
+    #: The kind the records are filtered to, or None for every kind.
+    kind: RecordKind | None
+    #: Readable records per kind, in the order of :class:`RecordKind` (counted in SQL).
+    kind_counts: tuple[KindCount, ...]
+
+    @property
+    def kind_query(self) -> str:
+        """The filter as the start of a query string, for the pager's links."""
+        return f"kind={self.kind.value}&" if self.kind else ""
 
 
 def _agency_names(agencies: Iterable[Agency]) -> str:
@@ -223,21 +275,116 @@ def withheld_reason(compartment: Compartment, agency: Agency) -> str:
     }
 
 
-def _record_label(view: RecordView, labels: Mapping[str, str]) -> str:
-    r = view.record
-    if isinstance(r, PersonRecord):
-        return r.name or _g("(no name)")
-    if isinstance(r, EventRecord):
-        return r.title
-    if isinstance(r, ActRecord):
-        victim = labels.get(r.victim, "") if r.victim else ""
-        act = str(ActType(r.act_type).label) if r.act_type in ActType.values else r.act_type
+def _record_label(record: Record, public_id: str, labels: Mapping[str, str]) -> str:
+    if isinstance(record, PersonRecord):
+        return record.name or _g("(no name)")
+    if isinstance(record, EventRecord):
+        return record.title
+    if isinstance(record, ActRecord):
+        victim = labels.get(record.victim, "") if record.victim else ""
+        act = (
+            str(ActType(record.act_type).label)
+            if record.act_type in ActType.values
+            else record.act_type
+        )
         return f"{act}: {victim}" if victim else act
-    return view.public_id[:8]
+    return public_id[:8]
 
 
-def decrypt_case(*, case: Case, keys: CaseKeys) -> CaseView:
-    """Decrypt what ``keys`` open; list the rest as withheld, with reasons."""
+def _readable_records(case: Case, keys: CaseKeys) -> QuerySet[CaseRecord]:
+    """The case's records in compartments ``keys`` open, in creation order."""
+    return (
+        CaseRecord.objects.filter(case=case, compartment_id__in=list(keys.by_compartment))
+        .select_related("case", "compartment", "created_by")
+        .order_by("pk")
+    )
+
+
+class _Opened:
+    """The records of one case decrypted for one request, by public_id, each at most once.
+
+    Only rows in compartments the keys open are ever fetched; a reference to anything else
+    (another compartment, another case, nothing) stays unresolved and shows as "withheld".
+    """
+
+    def __init__(self, case: Case, keys: CaseKeys) -> None:
+        self.case = case
+        self.keys = keys
+        self.rows: dict[str, tuple[CaseRecord, Record]] = {}
+        self._absent: set[str] = set()
+
+    def add(self, rows: Iterable[CaseRecord]) -> None:
+        for row in rows:
+            public_id = str(row.public_id)
+            key = self.keys.by_compartment.get(row.compartment_id)
+            if public_id in self.rows or key is None:
+                continue
+            plain = crypto.decrypt(key, bytes(row.ciphertext), aad=row.aad)
+            self.rows[public_id] = (row, record_from_bytes(row.kind, plain))
+
+    def fetch(self, public_ids: Iterable[str]) -> None:
+        """Decrypt, in one query, the readable records among ``public_ids`` not yet open."""
+        wanted: set[uuid.UUID] = set()
+        for public_id in public_ids:
+            if not public_id or public_id in self.rows or public_id in self._absent:
+                continue
+            try:
+                wanted.add(uuid.UUID(public_id))
+            except ValueError:
+                self._absent.add(public_id)
+        if wanted:
+            self.add(_readable_records(self.case, self.keys).filter(public_id__in=wanted))
+            self._absent |= {str(u) for u in wanted} - self.rows.keys()
+
+    def fetch_victims(self) -> None:
+        """An act's label names its victim: open the victims of the acts opened so far."""
+        self.fetch(
+            rec.victim
+            for _row, rec in list(self.rows.values())
+            if isinstance(rec, ActRecord) and rec.victim
+        )
+
+    def labels(self) -> dict[str, str]:
+        # Persons and events first: an act's label uses its victim's.
+        labels: dict[str, str] = {}
+        for kinds in ((RecordKind.PERSON, RecordKind.EVENT), (RecordKind.ACT,)):
+            for public_id, (row, rec) in self.rows.items():
+                if row.kind in kinds:
+                    labels[public_id] = _record_label(rec, public_id, labels)
+        return labels
+
+    def choices(self, labels: Mapping[str, str]) -> dict[str, Choices]:
+        opened = sorted(self.rows.values(), key=lambda pair: pair[0].pk)
+        return {
+            kind: tuple(
+                (str(row.public_id), labels[str(row.public_id)])
+                for row, _rec in opened
+                if row.kind == kind
+            )
+            for kind in REFERABLE_KINDS
+        }
+
+
+def _references(record: Record) -> dict[str, str]:
+    return {name: ref for name in _REF_FIELDS if (ref := getattr(record, name, ""))}
+
+
+def decrypt_case(
+    *,
+    case: Case,
+    keys: CaseKeys,
+    page: str | int | None = 1,
+    kind: RecordKind | None = None,
+) -> CaseView:
+    """Decrypt one page of what ``keys`` open; list the rest as withheld, with reasons.
+
+    The readable records (of ``kind``, or all) are paged in creation order,
+    :data:`RECORDS_PER_PAGE` to a page. ``page`` is a page number as the query string gives
+    it: "last" is the last page, a number past the end the last page, anything else that is
+    not a number the first. Only the rows of that page are decrypted, with the records they
+    name (looked up by public_id) and the :data:`RECENT_CHOICES` newest persons, events and
+    acts for the forms; counts come from SQL.
+    """
     holdings = tuple(case.holdings.select_related("agency", "referred_by").order_by("pk"))
     holders = [h.agency for h in holdings]
     complaint_ids = tuple(
@@ -250,69 +397,65 @@ def decrypt_case(*, case: Case, keys: CaseKeys) -> CaseView:
         "compartment_id", "agency_id"
     ):
         grants.setdefault(compartment_id, set()).add(agency_id)
-    records = list(case.records.select_related("created_by", "case", "compartment"))
-    decrypted: dict[int, list[tuple[CaseRecord, Record]]] = {}
-    for row in records:
-        key = keys.by_compartment.get(row.compartment_id)
-        if key is None:
-            continue
-        plain = crypto.decrypt(key, bytes(row.ciphertext), aad=row.aad)
-        decrypted.setdefault(row.compartment_id, []).append(
-            (row, record_from_bytes(row.kind, plain))
-        )
-    # Labels for cross references: persons and events first, then acts that name them.
-    labels: dict[str, str] = {}
-    flat = [(row, rec) for rows in decrypted.values() for row, rec in rows]
-    for kinds in ((RecordKind.PERSON, RecordKind.EVENT), (RecordKind.ACT,)):
-        for row, rec in flat:
-            if row.kind in kinds:
-                view = RecordView(
-                    str(row.public_id), RecordKind(row.kind), rec, row.created_on, "", {}
-                )
-                labels[str(row.public_id)] = _record_label(view, labels)
+    counts: dict[int, int] = {}
+    by_kind: dict[str, int] = {}
+    for compartment_id, row_kind, n in (
+        CaseRecord.objects.filter(case=case)
+        .order_by()
+        .values_list("compartment_id", "kind")
+        .annotate(n=Count("pk"))
+    ):
+        counts[compartment_id] = counts.get(compartment_id, 0) + n
+        if compartment_id in keys.by_compartment:
+            by_kind[row_kind] = by_kind.get(row_kind, 0) + n
+
+    readable = _readable_records(case, keys)
+    paginator = Paginator(readable.filter(kind=kind) if kind else readable, RECORDS_PER_PAGE)
+    page_obj = paginator.get_page(paginator.num_pages if page == "last" else page)
+    page_rows = list(page_obj.object_list)
+    opened = _Opened(case, keys)
+    opened.add(page_rows)
+    for referable in REFERABLE_KINDS:
+        opened.add(readable.filter(kind=referable).order_by("-pk")[:RECENT_CHOICES])
+    opened.fetch(
+        ref
+        for row in page_rows
+        if str(row.public_id) in opened.rows
+        for ref in _references(opened.rows[str(row.public_id)][1]).values()
+    )
+    opened.fetch_victims()
+    labels = opened.labels()
     withheld = _g("withheld")
 
-    def refs(rec: Record) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for name in ("event", "victim", "act", "perpetrator_person", "about"):
-            ref = getattr(rec, name, "")
-            if ref:
-                out[name] = labels.get(ref, withheld)
-        return out
-
-    counts: dict[int, int] = {}
-    for row in records:
-        counts[row.compartment_id] = counts.get(row.compartment_id, 0) + 1
-    views: list[CompartmentView] = []
-    for comp in case.compartments.prefetch_related("allowed", "sources__complaint"):
-        allowed = list(comp.allowed.all())
-        label = _g("Every agency holding the case") if comp.everyone else _agency_names(allowed)
-        readable = comp.pk in keys.by_compartment
-        rows = decrypted.get(comp.pk, [])
-        record_views = tuple(
+    on_page: dict[int, list[RecordView]] = {}
+    for row in page_rows:
+        _row, rec = opened.rows[str(row.public_id)]
+        on_page.setdefault(row.compartment_id, []).append(
             RecordView(
                 public_id=str(row.public_id),
                 kind=RecordKind(row.kind),
                 record=rec,
                 created_on=row.created_on,
                 created_by=row.created_by.username if row.created_by else "",
-                refs=refs(rec),
+                refs={name: labels.get(ref, withheld) for name, ref in _references(rec).items()},
             )
-            for row, rec in rows
         )
+    views: list[CompartmentView] = []
+    for comp in case.compartments.prefetch_related("allowed", "sources__complaint"):
+        allowed = list(comp.allowed.all())
+        label = _g("Every agency holding the case") if comp.everyone else _agency_names(allowed)
         granted = grants.get(comp.pk, set())
-        withheld_from = tuple(
-            Withholding(a, withheld_reason(comp, a)) for a in holders if a.pk not in granted
-        )
         views.append(
             CompartmentView(
                 compartment=comp,
                 label=label,
-                readable=readable,
+                readable=comp.pk in keys.by_compartment,
                 record_count=counts.get(comp.pk, 0),
-                records=record_views,
+                records=tuple(on_page.get(comp.pk, ())),
                 complaint_ids=tuple(link.complaint.public_id for link in comp.sources.all()),
-                withheld_from=withheld_from,
+                withheld_from=tuple(
+                    Withholding(a, withheld_reason(comp, a)) for a in holders if a.pk not in granted
+                ),
             )
         )
     withheld_here = tuple(
@@ -320,21 +463,28 @@ def decrypt_case(*, case: Case, keys: CaseKeys) -> CaseView:
         for v in views
         if not v.readable and v.record_count
     )
-    choices: dict[str, tuple[tuple[str, str], ...]] = {}
-    for kind in (RecordKind.PERSON, RecordKind.EVENT, RecordKind.ACT):
-        choices[kind] = tuple(
-            (str(row.public_id), labels[str(row.public_id)])
-            for row, _rec in flat
-            if row.kind == kind
-        )
     return CaseView(
         case=case,
         holdings=holdings,
         complaint_ids=complaint_ids,
         compartments=tuple(views),
         withheld_here=withheld_here,
-        choices=choices,
+        choices=opened.choices(labels),
+        page=page_obj,
+        kind=kind,
+        kind_counts=tuple(KindCount(k, by_kind[k]) for k in RecordKind if by_kind.get(k)),
     )
+
+
+def record_choices(*, case: Case, keys: CaseKeys, public_ids: Iterable[str]) -> dict[str, Choices]:
+    """Labels, by kind, of the persons, events and acts among ``public_ids`` that ``keys``
+    open in ``case``: the choices against which a submitted record form's references are
+    checked. Decrypts only those records (and the victims their acts name); ids that are
+    malformed, of another case or unreadable are simply left out."""
+    opened = _Opened(case, keys)
+    opened.fetch(public_ids)
+    opened.fetch_victims()
+    return opened.choices(opened.labels())
 
 
 def case_get_for_user(

@@ -26,7 +26,7 @@ from ombuds.staff.keyring import agency_private_key
 from ombuds.staff.models import Agency, AgencyKeyGrant, StaffUser
 
 from . import forms, selectors, services
-from .models import Case, CaseComplaint, CaseOutcome, CasePriority, CaseStatus
+from .models import Case, CaseComplaint, CaseOutcome, CasePriority, CaseStatus, RecordKind
 from .selectors import CASE_READER_ROLES, CASE_WRITER_ROLES, CaseKeys
 
 
@@ -130,7 +130,15 @@ def _page(
     bound: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    view = selectors.decrypt_case(case=case, keys=keys)
+    kind = request.GET.get("kind") or None
+    if kind is not None and kind not in RecordKind.values:
+        raise Http404
+    view = selectors.decrypt_case(
+        case=case,
+        keys=keys,
+        page=request.GET.get("page"),
+        kind=RecordKind(kind) if kind else None,
+    )
     sources = _source_choices(case, keys)
     refs = {str(k): v for k, v in view.choices.items()}
     bound = bound or {}
@@ -140,9 +148,11 @@ def _page(
         "can_write": selectors.access_case(user=user, case=case, write=True),
     }
     for name, form_class in RECORD_FORMS.items():
-        context[f"{name}_form"] = bound.get(name) or form_class(
-            prefix=name, sources=sources, refs=refs
-        )
+        form = bound.get(name)
+        if form is not None:
+            # A refused form offers what it was sent with and what this page opened.
+            form.offer(refs)
+        context[f"{name}_form"] = form or form_class(prefix=name, sources=sources, refs=refs)
     holders = Agency.objects.filter(case_holdings__case=case)
     context["status_form"] = bound.get("status") or forms.StatusForm(
         initial={"status": case.status, "outcome": case.outcome}
@@ -177,12 +187,14 @@ def record_add(request: HttpRequest, public_id: uuid.UUID, kind: str) -> HttpRes
     if kind not in RECORD_FORMS:
         raise Http404
     user, case, keys = _load(request, public_id, write=True)
-    view = selectors.decrypt_case(case=case, keys=keys)
-    form = RECORD_FORMS[kind](
+    form_class = RECORD_FORMS[kind]
+    # Check the references the form names against those records alone, not the whole case.
+    named = [request.POST.get(f"{kind}-{name}", "") for name in form_class.REFERENCES]
+    form = form_class(
         request.POST,
         prefix=kind,
         sources=_source_choices(case, keys),
-        refs={str(k): v for k, v in view.choices.items()},
+        refs=selectors.record_choices(case=case, keys=keys, public_ids=named),
     )
     if not form.is_valid():
         return _page(request, user, case, keys, bound={kind: form}, status=400)
@@ -190,16 +202,21 @@ def record_add(request: HttpRequest, public_id: uuid.UUID, kind: str) -> HttpRes
     try:
         if isinstance(form, forms.EventActForm):
             event, act = form.to_records()
-            services.event_add(
+            row, _act_row = services.event_add(
                 user=user, case=case, keys=keys, event=event, act=act, sources=sources
             )
         else:
             record = form.to_record()
-            services.record_add(user=user, case=case, keys=keys, record=record, sources=sources)
+            row = services.record_add(
+                user=user, case=case, keys=keys, record=record, sources=sources
+            )
     except services.CaseworkError as exc:
         form.add_error(None, str(exc))
         return _page(request, user, case, keys, bound={kind: form}, status=400)
-    return _back(case)
+    # New records come last in creation order: show the page that holds the one just added.
+    return HttpResponseRedirect(
+        reverse("casework:case", args=[case.public_id]) + f"?page=last#r-{row.public_id}"
+    )
 
 
 @require_POST

@@ -11,15 +11,18 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ombuds.staff.models import Agency, StaffUser
 
 
+# Said of "the complaint" (жалоба, feminine in Russian): a context keeps these apart from the
+# same English words said of a case (casework.models.CaseStatus) or used as verbs.
 class ComplaintStatus(models.TextChoices):
-    NEW = "new", _("New")
-    IN_REVIEW = "in_review", _("In review")
-    ANSWERED = "answered", _("Answered")
-    CLOSED = "closed", _("Closed")
+    NEW = "new", pgettext_lazy("complaint status", "New")
+    IN_REVIEW = "in_review", pgettext_lazy("complaint status", "In review")
+    ANSWERED = "answered", pgettext_lazy("complaint status", "Answered")
+    CLOSED = "closed", pgettext_lazy("complaint status", "Closed")
 
 
 class Complaint(models.Model):
