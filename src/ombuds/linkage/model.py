@@ -202,6 +202,72 @@ COMPATIBLE = (
     "AND (r.by_lo IS NULL OR l.by_hi IS NULL OR r.by_lo <= l.by_hi + 2)"
 )
 
+# The rules whose blocks are largest (one common name shared by thousands of records): on
+# DuckDB, each runs as four joins that also agree on a birth-year bucket (see
+# ``candidate_pairs_sql``). Indexes into ``PREDICTION_BLOCKING_RULES``.
+_SPLIT_BY_BIRTH_YEAR = frozenset({0, 1})
+# Birth-year buckets: two bucketings of this width, offset by half of it. Two compatible
+# records (birth years at most 2 apart, each known to within one year: ``by_hi - by_lo`` is
+# 0 or 1) have ``by_lo`` at most 3 apart. Bucket edges of the two bucketings alternate every
+# 3 years, so (a, a + 3] crosses an edge of one bucketing only, and the two records share a
+# bucket in the other. (A test shows that width 4 loses pairs.)
+_BIRTH_BUCKET = 6
+_BLOCKING_COLUMNS = (
+    "unique_id", "given_key", "given_skel", "given_init", "fam_key", "fam_skel", "fam_pre",
+    "pat_key", "pat_init", "sex", "by_lo", "by_hi", "bm", "bd", "place_key", "ev_lo", "ev_ym",
+)  # fmt: skip
+
+
+def candidate_pairs_sql(table: str) -> str:
+    """SQL for the candidate pairs (match_key, join_key_l, join_key_r) of ``table``.
+
+    The same pairs, each once, as Splink's own blocking with ``PREDICTION_BLOCKING_RULES``
+    and ``COMPATIBLE`` (a test checks), found at about half the cost:
+
+    - a pair is kept by the first rule it satisfies, as Splink does, but the later rules
+      exclude earlier ones by their equalities alone: a pair that passed ``COMPATIBLE`` and
+      the equalities of an earlier rule was kept by that rule, so repeating the
+      compatibility test inside each exclusion (as Splink must) is wasted work;
+    - the rules of the largest blocks also join on a birth-year bucket, in two offset
+      bucketings, plus two joins for a record without a birth year on either side. Every
+      compatible pair of the rule is still found (see ``_BIRTH_BUCKET``); the pairs of one
+      name with birth years far apart, which are most of a common name's block and which
+      ``COMPATIBLE`` drops, are never formed.
+
+    Plain SQL over equality joins: runs on DuckDB (and on Spark SQL, which the Spark backend
+    does not need: it uses Splink's blocking).
+    """
+    # Only constants of this module and the table name Splink gave go into the SQL: no data.
+    width, half = _BIRTH_BUCKET, _BIRTH_BUCKET // 2
+    source = (
+        f"SELECT {', '.join(_BLOCKING_COLUMNS)}, "  # noqa: S608
+        f"CAST(floor(by_lo / {width}) AS INTEGER) AS by_b, "
+        f"CAST(floor((by_lo + {half}) / {width}) AS INTEGER) AS by_bs FROM {table}"
+    )
+    parts: list[str] = []
+    for i, rule in enumerate(PREDICTION_BLOCKING_RULES):
+        earlier = [f"coalesce(({r}), false)" for r in PREDICTION_BLOCKING_RULES[:i]]
+        joins: list[tuple[str, list[str]]] = [(rule, [])]
+        if i in _SPLIT_BY_BIRTH_YEAR:
+            joins = [
+                (f"{rule} AND l.by_b = r.by_b", []),
+                (f"{rule} AND l.by_bs = r.by_bs", ["coalesce(l.by_b = r.by_b, false)"]),
+                (f"{rule} AND l.by_lo IS NULL", []),
+                (f"{rule} AND r.by_lo IS NULL", ["l.by_lo IS NULL"]),
+            ]
+        for on, excluded in joins:
+            exclude = earlier + excluded
+            where = f"l.unique_id < r.unique_id AND {COMPATIBLE}"
+            if exclude:
+                where += f" AND NOT ({' OR '.join(exclude)})"
+            parts.append(
+                f"SELECT '{i}' AS match_key, l.unique_id AS join_key_l, "  # noqa: S608
+                f"r.unique_id AS join_key_r FROM blocking_input AS l "
+                f"JOIN blocking_input AS r ON {on} WHERE {where}"
+            )
+    return f"WITH blocking_input AS ({source})\n" + "\nUNION ALL\n".join(parts)
+
+
 # EM sessions: each rule leaves the other comparisons free to estimate.
 TRAINING_BLOCKING_RULES: tuple[str, ...] = (
     "l.fam_key = r.fam_key AND l.given_key = r.given_key",
@@ -310,6 +376,14 @@ def run_model(
         trained, failed = _train(linker, n, report)
     report("predict", 0.6)
     _check_comparisons(linker)  # every comparison is scored in the prediction
+    if backend == "duckdb":
+        # Blocking by ombuds' own SQL (the same pairs as Splink's, faster), scored by Splink.
+        db_api._con.execute(
+            f"CREATE TABLE ombuds_candidates AS {candidate_pairs_sql(table.physical_name)}"
+        )
+        linker.table_management.register_blocked_pairs_for_predict(
+            db_api.register("ombuds_candidates")
+        )
     predictions = linker.inference.predict(threshold_match_probability=threshold or None)
     pairs = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]
     model = linker.misc.save_model_to_json()
