@@ -198,6 +198,7 @@ def test_filing_is_audited_in_the_same_transaction_without_content(
         "list": str(ngo.public_id),
         "filed": 3,
         "skipped": 0,
+        "remaining": 0,
         "source_type": "ngo_list",
         "reliability": "high",
     }
@@ -309,6 +310,113 @@ def test_analysts_still_may_not_change_cases_otherwise(
     r = analyst.post(case_url(case, "records/person/"), {"person-name": "X"})
     assert r.status_code == 403
     assert analyst.post(case_url(case, "status/"), {"status": "closed"}).status_code == 403
+
+
+# --- in batches -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def batch_of_three(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(services, "FILE_MAX_PER_REQUEST", 3)
+
+
+def filed_list_record_ids(person_list: PersonList) -> list[int]:
+    return sorted(
+        FiledRecord.objects.filter(list_record__person_list=person_list).values_list(
+            "list_record_id", flat=True
+        )
+    )
+
+
+@pytest.mark.usefixtures("batch_of_three")
+def test_a_filing_files_at_most_the_limit_in_list_order_and_says_what_remains(
+    world: World, analyst: Client, case: Case
+) -> None:
+    eight = import_list(analyst, "Eight", _big_list(8))
+    in_order = list(
+        ListRecord.objects.filter(person_list=eight).order_by("pk").values_list("pk", flat=True)
+    )
+    results = [file_directly(world, "analyst", eight, case) for _ in range(3)]
+    assert [(r.filed, r.skipped, r.remaining) for r in results] == [(3, 0, 5), (3, 3, 2), (2, 6, 0)]
+    assert filed_list_record_ids(eight) == in_order
+    audited = AuditEntry.objects.filter(action=AuditAction.LIST_FILED).order_by("pk")
+    batches = [(e.details["filed"], e.details["skipped"], e.details["remaining"]) for e in audited]
+    assert batches == [(3, 0, 5), (3, 3, 2), (2, 6, 0)]
+    with pytest.raises(services.AnalysisError, match="already filed"):
+        file_directly(world, "analyst", eight, case)
+
+
+@pytest.mark.usefixtures("batch_of_three")
+def test_a_big_list_is_filed_in_three_submissions_each_saying_what_remains(
+    world: World, analyst: Client, case: Case
+) -> None:
+    eight = import_list(analyst, "Eight", _big_list(8))
+    persons_before = CaseRecord.objects.filter(case=case, kind=RecordKind.PERSON).count()
+    list_url = f"/en/staff/analysis/lists/{eight.public_id}/"
+    page = analyst.get(list_url).content.decode()
+    assert "A filing files at most 3 records; file the list again for the next ones." in page
+
+    said = []
+    for _submission in range(3):
+        r = file_by_form(analyst, eight, case, source_type="witness", reliability="low")
+        assert r.status_code == 302, r.content[:3000]
+        assert r["Location"].startswith(list_url)
+        # Nothing naming a person travels in a URL: a random case id and two choice values.
+        assert "%D0" not in r["Location"] and "Фамилия" not in r["Location"]
+        said.append(analyst.get(r["Location"]).content.decode())
+
+    first, second, last = said
+    assert f"3 records filed into case {case.short_id}. 5 records remain: " in first
+    assert "file the list again to go on." in first
+    assert "5 records of this list are not filed yet." in first
+    # The form is offered again with the same choices.
+    assert f'action="{file_url(eight)}"' in first
+    assert f'<option value="{case.public_id}" selected>' in first
+    assert '<option value="witness" selected>' in first
+    assert '<option value="low" selected>' in first
+
+    assert f"3 records filed into case {case.short_id}." in second
+    assert "3 records filed before were left as they were." in second
+    assert "2 records remain: file the list again to go on." in second
+
+    assert f"2 records filed into case {case.short_id}." in last
+    assert "remain" not in last and "not filed yet" not in last
+    assert "Every record of this list is filed." in last and file_url(eight) not in last
+    assert f"case {case.short_id}</a> (8 records)" in last
+
+    # Each record filed once.
+    assert len(filed_list_record_ids(eight)) == 8
+    persons = CaseRecord.objects.filter(case=case, kind=RecordKind.PERSON).count()
+    assert persons == persons_before + 8
+    names = [rec.name for row, rec in filed_contents(world, case) if row.kind == RecordKind.PERSON]
+    assert len(names) == len(set(names)) == 8
+
+
+@pytest.mark.usefixtures("batch_of_three")
+def test_the_russian_page_says_what_remains_in_russian(analyst: Client, case: Case) -> None:
+    eight = import_list(analyst, "Eight", _big_list(8))
+    r = file_by_form(analyst, eight, case, language="ru")
+    page = analyst.get(r["Location"]).content.decode()
+    assert f"3 записи внесены в дело {case.short_id}." in page
+    assert "Осталось 5 записей: внесите список ещё раз, чтобы продолжить." in page
+    r = file_by_form(analyst, eight, case, language="ru")
+    page = analyst.get(r["Location"]).content.decode()
+    assert "Осталось 2 записи" in page
+
+
+def test_a_large_count_is_written_with_the_languages_grouping(world: World, case: Case) -> None:
+    from django.utils import translation
+
+    from ombuds.analysis.views import _filing_done
+
+    result = services.FilingResult(case=case, filed=25_000, skipped=0, remaining=40_000)
+    with translation.override("en"):
+        assert _filing_done(result) == (
+            f"25,000 records filed into case {case.short_id}. "
+            "40,000 records remain: file the list again to go on."
+        )
+    with translation.override("ru"):
+        assert "25\xa0000" in _filing_done(result) and "40\xa0000" in _filing_done(result)
 
 
 # --- the pages ------------------------------------------------------------------------------

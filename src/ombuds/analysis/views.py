@@ -16,6 +16,8 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -141,7 +143,13 @@ def _list_page(
     filings = selectors.list_filings(person_list=person_list)
     may_file = user.role in case_selectors.CASE_LIST_FILER_ROLES
     if file_form is None and may_file:
-        file_form = forms.FileForm(cases=cases)
+        # After a filing that left records, the redirect names the same choices, so that
+        # "file again" is one click (the POST is validated as any other).
+        file_form = forms.FileForm(
+            cases=cases,
+            initial={k: v for k, v in request.GET.items() if k in forms.FileForm.base_fields},
+        )
+    filed = sum(f.records for f in filings)
     return render(
         request,
         "analysis/list.html",
@@ -151,7 +159,9 @@ def _list_page(
             "filings": filings,
             "file_form": file_form,
             "has_cases": may_file and cases.exists(),
-            "all_filed": sum(f.records for f in filings) >= person_list.record_count,
+            "all_filed": filed >= person_list.record_count,
+            "unfiled": max(0, person_list.record_count - filed),
+            "per_request": services.FILE_MAX_PER_REQUEST,
         },
         status=status,
     )
@@ -163,11 +173,39 @@ def list_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return _list_page(request, user, _list(user, public_id))
 
 
+def _count(n: int) -> str:
+    """A count as the language writes it: 25,000 in English, 25 000 in Russian."""
+    return number_format(n, force_grouping=True)
+
+
+def _filing_done(result: services.FilingResult) -> str:
+    """What a filing did, in words: filed now, left as they were, still to file."""
+    done = ngettext(
+        "%(n)s record filed into case %(case)s.",
+        "%(n)s records filed into case %(case)s.",
+        result.filed,
+    ) % {"n": _count(result.filed), "case": result.case.short_id}
+    if result.skipped:
+        done += " " + ngettext(
+            "%(n)s record filed before was left as it was.",
+            "%(n)s records filed before were left as they were.",
+            result.skipped,
+        ) % {"n": _count(result.skipped)}
+    if result.remaining:
+        done += " " + ngettext(
+            "%(n)s record remains: file the list again to go on.",
+            "%(n)s records remain: file the list again to go on.",
+            result.remaining,
+        ) % {"n": _count(result.remaining)}
+    return done
+
+
 @analysis_required
 @require_POST
 def list_file(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """File the list's records into a case the agency holds (analysts; not administrators,
-    who read no case content)."""
+    who read no case content), at most ``services.FILE_MAX_PER_REQUEST`` of them: the message
+    says how many remain, and the page offers the same choices again to file the next ones."""
     user = _user(request)
     if user.role not in case_selectors.CASE_LIST_FILER_ROLES:
         raise PermissionDenied
@@ -187,19 +225,18 @@ def list_file(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         except (services.AnalysisError, CaseworkError) as exc:
             form.add_error(None, str(exc))
         else:
-            done = ngettext(
-                "%(n)d record filed into case %(case)s.",
-                "%(n)d records filed into case %(case)s.",
-                result.filed,
-            ) % {"n": result.filed, "case": case.short_id}
-            if result.skipped:
-                done += " " + ngettext(
-                    "%(n)d record filed before was left as it was.",
-                    "%(n)d records filed before were left as they were.",
-                    result.skipped,
-                ) % {"n": result.skipped}
-            messages.success(request, done)
-            return HttpResponseRedirect(reverse("analysis:list", args=[person_list.public_id]))
+            messages.success(request, _filing_done(result))
+            url = reverse("analysis:list", args=[person_list.public_id])
+            if result.remaining:
+                # Random ids and choice values only: nothing in a list names anyone here.
+                url += "?" + urlencode(
+                    {
+                        "case": str(case.public_id),
+                        "source_type": form.cleaned_data["source_type"],
+                        "reliability": form.cleaned_data["reliability"],
+                    }
+                )
+            return HttpResponseRedirect(url)
     return _list_page(request, user, person_list, file_form=form, status=400)
 
 
