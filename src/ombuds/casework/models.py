@@ -68,6 +68,10 @@ class Case(models.Model):
     opened_on = models.DateField()
     status_changed_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
+    #: How many of the case's complaints their complainants withdrew. What was copied from
+    #: them is gone (``services.case_source_withdraw``); this count is all the case keeps of
+    #: them, so that the case page can say why material is missing. No day, no id.
+    sources_withdrawn = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["status", "-opened_on"], name="case_queue")]
@@ -190,6 +194,19 @@ class CaseRecord(models.Model):
     ciphertext = models.BinaryField()
     created_on = models.DateField()
     created_by = models.ForeignKey(StaffUser, null=True, blank=True, on_delete=models.SET_NULL)
+    #: The complaint this record was copied from (when the complaint was added to the case),
+    #: or None for what staff wrote themselves, even under a complaint's compartment, and for
+    #: every record made before provenance was kept (migration 0003). Withdrawing the
+    #: complaint deletes these records (threat model 9). PROTECT, not CASCADE or SET_NULL:
+    #: the withdrawal deletes them itself, first, and audits it; a path that forgot to would
+    #: fail instead of leaving a copy behind or orphaning it into staff material.
+    source_complaint = models.ForeignKey(
+        Complaint,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="copied_records",
+    )
 
     class Meta:
         ordering = ["pk"]

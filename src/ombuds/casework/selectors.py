@@ -108,10 +108,17 @@ def case_list_for_user(*, user: StaffUser) -> QuerySet[Case]:
 
 @dataclass
 class CaseKeys:
-    """The compartment keys one agency could unseal, for one request; never stored."""
+    """The compartment keys one agency could unseal, for one request; never stored.
+
+    ``agency_private_key`` (None for the keys of a case being opened, which start empty) lets
+    :meth:`get_or_unseal` open a compartment another request made after these keys were
+    unsealed: two requests may need the same new compartment at once, and the one that finds
+    it made by the other needs its key.
+    """
 
     agency: Agency
     by_compartment: dict[int, crypto.DataKey] = field(default_factory=dict)
+    agency_private_key: crypto.PrivateKey | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         return f"CaseKeys(agency={self.agency.slug}, compartments={sorted(self.by_compartment)})"
@@ -119,12 +126,28 @@ class CaseKeys:
     def get(self, compartment: Compartment) -> crypto.DataKey | None:
         return self.by_compartment.get(compartment.pk)
 
+    def get_or_unseal(self, compartment: Compartment) -> crypto.DataKey | None:
+        """The compartment's key: one unsealed already, or one sealed to the agency since."""
+        key = self.by_compartment.get(compartment.pk)
+        if key is not None or self.agency_private_key is None:
+            return key
+        sealed = (
+            CaseKeyGrant.objects.filter(compartment=compartment, agency=self.agency)
+            .values_list("sealed_key", flat=True)
+            .first()
+        )
+        if sealed is None:
+            return None
+        key = crypto.unseal_data_key(self.agency_private_key, bytes(sealed))
+        self.by_compartment[compartment.pk] = key
+        return key
+
 
 def case_keys_for_agency(
     *, case: Case, agency: Agency, agency_private_key: crypto.PrivateKey
 ) -> CaseKeys:
     """Unseal every compartment key of ``case`` sealed to ``agency``."""
-    keys = CaseKeys(agency=agency)
+    keys = CaseKeys(agency=agency, agency_private_key=agency_private_key)
     for grant in CaseKeyGrant.objects.filter(case=case, agency=agency):
         keys.by_compartment[grant.compartment_id] = crypto.unseal_data_key(
             agency_private_key, bytes(grant.sealed_key)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -81,6 +82,28 @@ def _holder_agencies(case: Case) -> list[Agency]:
     return [h.agency for h in case.holdings.select_related("agency")]
 
 
+def _sources_lock(sources: Sequence[Complaint]) -> None:
+    """Lock the source complaints' rows for this transaction; raise :class:`CaseworkError`
+    if one was withdrawn meanwhile.
+
+    A withdrawal locks its complaint's row before it looks for what cases copied or filed
+    under it (``intake.services.complaint_withdraw``). So material written here either
+    commits first, and the withdrawal then sees it, or waits for the withdrawal and is
+    refused plainly, rather than failing at commit on a foreign key (a 500).
+    """
+    if not sources:
+        return
+    wanted = {c.pk for c in sources}
+    found = set(
+        Complaint.objects.select_for_update(no_key=True)
+        .filter(pk__in=wanted)
+        .order_by("pk")  # one order for every request: no two can deadlock on these
+        .values_list("pk", flat=True)
+    )
+    if found != wanted:
+        raise CaseworkError("a source complaint was withdrawn by its complainant")
+
+
 def _sources_link(compartment: Compartment, sources: Sequence[Complaint]) -> None:
     for complaint in sources:
         CompartmentSource.objects.get_or_create(compartment=compartment, complaint=complaint)
@@ -95,36 +118,52 @@ def _compartment_for(
     made with a fresh key sealed to every holding agency in the set. Raises
     :class:`CaseworkError` if the writer's own agency could not read the result.
     """
-    allowed: frozenset[int] | None = None
-    for complaint in sources:
-        consent = complaint_consent_ids(complaint)
-        allowed = consent if allowed is None else allowed & consent
-    if allowed is not None and keys.agency.pk not in allowed:
-        raise CaseworkError("your agency may not read material from these complaints")
-    compartment = Compartment.objects.filter(case=case, signature=_signature(allowed)).first()
-    if compartment is not None:
-        key = keys.get(compartment)
-        if key is None:
-            raise CaseworkError("your agency does not hold the key for this material")
+    # Row locks need a transaction; inside the caller's (the usual case) this adds nothing.
+    with transaction.atomic(savepoint=False):
+        _sources_lock(sources)
+        allowed: frozenset[int] | None = None
+        for complaint in sources:
+            consent = complaint_consent_ids(complaint)
+            allowed = consent if allowed is None else allowed & consent
+        if allowed is not None and keys.agency.pk not in allowed:
+            raise CaseworkError("your agency may not read material from these complaints")
+        signature = _signature(allowed)
+        compartment = Compartment.objects.filter(case=case, signature=signature).first()
+        if compartment is None:
+            # Two requests may both find the compartment missing; both creating it would
+            # break ``one_compartment_per_set`` (an IntegrityError, a 500). Lock the case row,
+            # then look again: the second waits for the first to commit and finds its
+            # compartment (each statement reads what was committed before it, under READ
+            # COMMITTED). FOR NO KEY UPDATE excludes the same lock taken by another request,
+            # yet not the foreign-key checks (KEY SHARE) of requests merely adding rows to the
+            # case. Only this path, a compartment's first use, takes it. SQLite has no row
+            # locks and needs none: it runs one writer at a time.
+            list(Case.objects.select_for_update(no_key=True).filter(pk=case.pk).values_list("pk"))
+            compartment = Compartment.objects.filter(case=case, signature=signature).first()
+        if compartment is not None:
+            # Made after ``keys`` were unsealed (by a concurrent request): unseal its key now.
+            key = keys.get_or_unseal(compartment)
+            if key is None:
+                raise CaseworkError("your agency does not hold the key for this material")
+            _sources_link(compartment, sources)
+            return compartment, key
+        key = crypto.new_data_key()
+        compartment = Compartment.objects.create(
+            case=case, everyone=allowed is None, signature=signature
+        )
+        if allowed is not None:
+            compartment.allowed.set(Agency.objects.filter(pk__in=allowed))
         _sources_link(compartment, sources)
+        for agency in _holder_agencies(case):
+            if allowed is None or agency.pk in allowed:
+                CaseKeyGrant.objects.create(
+                    case=case,
+                    compartment=compartment,
+                    agency=agency,
+                    sealed_key=crypto.seal_data_key(bytes(agency.public_key), key),
+                )
+        keys.by_compartment[compartment.pk] = key
         return compartment, key
-    key = crypto.new_data_key()
-    compartment = Compartment.objects.create(
-        case=case, everyone=allowed is None, signature=_signature(allowed)
-    )
-    if allowed is not None:
-        compartment.allowed.set(Agency.objects.filter(pk__in=allowed))
-    _sources_link(compartment, sources)
-    for agency in _holder_agencies(case):
-        if allowed is None or agency.pk in allowed:
-            CaseKeyGrant.objects.create(
-                case=case,
-                compartment=compartment,
-                agency=agency,
-                sealed_key=crypto.seal_data_key(bytes(agency.public_key), key),
-            )
-    keys.by_compartment[compartment.pk] = key
-    return compartment, key
 
 
 def compartment_for_material(
@@ -145,7 +184,13 @@ def compartment_for_material(
 
 
 def _record_write(
-    *, user: StaffUser, case: Case, compartment: Compartment, key: crypto.DataKey, record: Record
+    *,
+    user: StaffUser,
+    case: Case,
+    compartment: Compartment,
+    key: crypto.DataKey,
+    record: Record,
+    copied_from: Complaint | None = None,
 ) -> CaseRecord:
     row = CaseRecord(
         case=case,
@@ -153,6 +198,7 @@ def _record_write(
         kind=record.kind,
         created_on=timezone.localdate(),
         created_by=user,
+        source_complaint=copied_from,
     )
     row.ciphertext = crypto.encrypt(key, record.to_bytes(), aad=row.aad)
     row.save(force_insert=True)
@@ -224,7 +270,13 @@ def _content_summary(content: ComplaintContent) -> str:
 def _complaint_attach(
     *, user: StaffUser, case: Case, keys: CaseKeys, complaint: Complaint, view: ComplaintView
 ) -> None:
-    """Link a complaint and copy its content into the case, in the complaint's compartment."""
+    """Link a complaint and copy its content into the case, in the complaint's compartment.
+
+    Every record copied names the complaint (``CaseRecord.source_complaint``), so that
+    withdrawing the complaint removes it (:func:`case_source_withdraw`).
+    """
+    # Before the link is made: the complainant may be withdrawing at this moment.
+    _sources_lock([complaint])
     if not access_complaint(user=user, complaint=complaint):
         raise CaseworkError("you may not read this complaint")
     CaseComplaint.objects.get_or_create(
@@ -237,6 +289,7 @@ def _complaint_attach(
         case=case,
         compartment=compartment,
         key=key,
+        copied_from=complaint,
         record=InformationRecord(
             source_type=SourceType.COMPLAINT,
             reliability=Reliability.UNKNOWN,
@@ -253,6 +306,7 @@ def _complaint_attach(
             case=case,
             compartment=compartment,
             key=key,
+            copied_from=complaint,
             record=PersonRecord(
                 name=person.name,
                 sex=person.sex if person.sex in Sex.values else Sex.UNKNOWN,
@@ -314,6 +368,100 @@ def case_add_complaint(
             subject=f"case:{case.public_id}",
             details={"change": "complaint_added", "complaint": str(complaint.public_id)},
         )
+
+
+# --- a source complaint withdrawn (threat model 9: deletion that means it) ------------------
+
+
+@dataclass(frozen=True)
+class SourceRemoval:
+    """What one case lost when a source complaint went: counts only, never content."""
+
+    case: Case
+    records_removed: int
+    compartments_removed: int
+
+
+def _compartment_is_empty(compartment_id: int, complaint: Complaint) -> bool:
+    """Nothing left in it but, perhaps, ``complaint`` as a source (on its way out)."""
+    return not (
+        Compartment.objects.filter(pk=compartment_id, everyone=True).exists()
+        or CaseRecord.objects.filter(compartment_id=compartment_id).exists()
+        or CompartmentSource.objects.filter(compartment_id=compartment_id)
+        .exclude(complaint=complaint)
+        .exists()
+        or Compartment.objects.filter(pk=compartment_id, evidence__isnull=False).exists()
+    )
+
+
+def case_source_withdraw(
+    *, complaint: Complaint, reason: str, day_only: bool = False
+) -> list[SourceRemoval]:
+    """Remove from every case what was copied from ``complaint``, which is being destroyed.
+
+    The rule (docs/casework.md, "Withdrawal"), per case that holds the complaint:
+
+    - the records copied from it when it was added (``CaseRecord.source_complaint``) are
+      deleted: its Information record and its Person records;
+    - records staff wrote themselves stay, even those filed under its compartment: they are
+      staff work, and the same agencies as before read them;
+    - its links to the case and to compartments go; a compartment left with no record, no
+      file and no other source complaint is deleted with its key grants (no key is left to
+      read anything by);
+    - the case counts the withdrawn source (:attr:`Case.sources_withdrawn`, for the notice on
+      the case page) and gets an audit entry that says so, with counts and no content,
+      stamped with the day only when ``day_only`` (the complainant acted: an exact time would
+      tell when they were online).
+
+    Records of other complaints, in the same compartment or not, are untouched. A building
+    block of ``intake.services.complaint_shred``: call it inside that transaction, before the
+    complaint row is deleted (the foreign key protects the records until then).
+    """
+    case_ids = set(
+        CaseComplaint.objects.filter(complaint=complaint).values_list("case_id", flat=True)
+    )
+    case_ids |= set(
+        CaseRecord.objects.filter(source_complaint=complaint).values_list("case_id", flat=True)
+    )
+    case_ids |= set(
+        CompartmentSource.objects.filter(complaint=complaint).values_list(
+            "compartment__case_id", flat=True
+        )
+    )
+    removals: list[SourceRemoval] = []
+    for case in Case.objects.filter(pk__in=case_ids).order_by("pk"):
+        copied = CaseRecord.objects.filter(case=case, source_complaint=complaint)
+        links = CompartmentSource.objects.filter(compartment__case=case, complaint=complaint)
+        touched = set(copied.values_list("compartment_id", flat=True))
+        touched |= set(links.values_list("compartment_id", flat=True))
+        _total, by_model = copied.delete()
+        links.delete()
+        CaseComplaint.objects.filter(case=case, complaint=complaint).delete()
+        emptied = [pk for pk in sorted(touched) if _compartment_is_empty(pk, complaint)]
+        CaseKeyGrant.objects.filter(compartment_id__in=emptied).delete()
+        Compartment.objects.filter(pk__in=emptied).delete()
+        Case.objects.filter(pk=case.pk).update(sources_withdrawn=F("sources_withdrawn") + 1)
+        removals.append(
+            SourceRemoval(
+                case=case,
+                records_removed=by_model.get(CaseRecord._meta.label, 0),
+                compartments_removed=len(emptied),
+            )
+        )
+    # Audit entries last: the chain head stays locked from the first one until the commit.
+    for removal in removals:
+        audit_record(
+            action=AuditAction.CASE_CHANGED,
+            subject=f"case:{removal.case.public_id}",
+            details={
+                "change": "source_withdrawn",
+                "reason": reason,
+                "records_removed": removal.records_removed,
+                "compartments_removed": removal.compartments_removed,
+            },
+            day_only=day_only,
+        )
+    return removals
 
 
 # --- records --------------------------------------------------------------------------------

@@ -279,10 +279,18 @@ def complaint_shred(
 
     The sealed data keys (to the complainant and to each agency) are the only ways to read the
     ciphertext; once they are gone the content is unrecoverable from the live system and from
-    any backup made afterwards. The rows themselves are deleted too; SQLite runs with
-    ``secure_delete`` so freed pages are zeroed. Must run inside a transaction.
+    any backup made afterwards. What cases copied from it is deleted first (under case keys,
+    which the complaint's do not reach; see ``casework.services.case_source_withdraw``). The
+    rows themselves are deleted too; SQLite runs with ``secure_delete`` so freed pages are
+    zeroed. Must run inside a transaction.
     """
+    # Casework builds on intake (it imports this app's models), so it is imported here, at
+    # call time, to keep the modules free of an import cycle. Retention never shreds a
+    # complaint a case holds (``_complaints_in_cases``), so in practice this is a withdrawal.
+    from ombuds.casework.services import case_source_withdraw
+
     public_id = complaint.public_id
+    case_source_withdraw(complaint=complaint, reason=reason, day_only=by_complainant)
     ComplaintKeyGrant.objects.filter(complaint=complaint).delete()
     Message.objects.filter(complaint=complaint).delete()
     complaint.delete()
@@ -296,11 +304,18 @@ def complaint_shred(
 
 
 def complaint_withdraw(*, public_id: uuid.UUID, data_key: crypto.DataKey) -> None:
-    """The complainant withdraws their complaint (proved by holding its data key)."""
-    complaint = Complaint.objects.get(public_id=public_id)
-    # Holding the codename is the proof: the data key must open this complaint.
-    crypto.decrypt(data_key, bytes(complaint.ciphertext), aad=complaint.aad)
+    """The complainant withdraws their complaint (proved by holding its data key).
+
+    The complaint goes, and with it what cases copied from it (:func:`complaint_shred`).
+    Raises ``Complaint.DoesNotExist`` if it is gone already.
+    """
     with transaction.atomic():
+        # The row lock makes a staff member adding this complaint to a case at this moment
+        # either finish first (and the withdrawal then removes the copies) or wait and be
+        # refused: no copy can be made that the withdrawal does not see.
+        complaint = Complaint.objects.select_for_update().get(public_id=public_id)
+        # Holding the codename is the proof: the data key must open this complaint.
+        crypto.decrypt(data_key, bytes(complaint.ciphertext), aad=complaint.aad)
         complaint_shred(
             complaint=complaint, reason="withdrawn by the complainant", by_complainant=True
         )
