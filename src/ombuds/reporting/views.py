@@ -11,8 +11,8 @@ from . import selectors
 
 
 def progress(request: HttpRequest) -> HttpResponse:
-    complaints = selectors.complaints_by_month_and_status()
-    cases = selectors.cases_by_status()
+    figures = selectors.figures_of_the_week()
+    complaints, cases = figures.complaints, figures.cases
     case_labels: dict[str, str] = {}
     if cases is not None:
         from ombuds.casework.models import CaseStatus
@@ -22,6 +22,7 @@ def progress(request: HttpRequest) -> HttpResponse:
         request,
         "reporting/progress.html",
         {
+            "as_of": figures.week,
             "complaints": complaints,
             "complaint_rows": [
                 (
