@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -316,6 +318,9 @@ def _make_db_api(backend: Backend) -> Any:
     from splink import SparkAPI
     from splink.backends.spark import similarity_jar_location
 
+    # Spark writes shuffle blocks and checkpoints (names in the clear) to disk: keep them in
+    # one private folder (mode 0700) that the run deletes when it ends (``_spark_stop``).
+    workdir = tempfile.mkdtemp(prefix="ombuds-spark-")
     spark = (
         SparkSession.builder.master("local[2]")
         .config("spark.jars", similarity_jar_location())
@@ -323,10 +328,19 @@ def _make_db_api(backend: Backend) -> Any:
         .config("spark.sql.shuffle.partitions", "8")
         .config("spark.ui.enabled", "false")
         .config("spark.driver.memory", "4g")
+        .config("spark.local.dir", os.path.join(workdir, "local"))
         .getOrCreate()
     )
-    spark.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="ombuds-spark-"))
-    return SparkAPI(spark_session=spark, num_partitions_on_repartition=8)  # type: ignore[no-untyped-call]
+    spark.sparkContext.setCheckpointDir(os.path.join(workdir, "checkpoints"))
+    api = SparkAPI(spark_session=spark, num_partitions_on_repartition=8)  # type: ignore[no-untyped-call]
+    api._ombuds_workdir = workdir
+    return api
+
+
+def _spark_stop(db_api: Any) -> None:
+    """End the Spark session and delete its work folder (shuffle files, checkpoints)."""
+    db_api.spark.stop()
+    shutil.rmtree(db_api._ombuds_workdir, ignore_errors=True)
 
 
 def run_model(
@@ -355,41 +369,45 @@ def run_model(
     prior = min(0.5, 2.0 / max(n, 2))
     settings = settings_dict(backend, prior)
     db_api = _make_db_api(backend)
-    table = db_api.register(_for_splink(frame, backend))
-    linker = Linker(table, settings, log_level=logging.WARNING)
-    trained: list[str] = []
-    failed: list[str] = []
-    if train and n > TRAINING_SAMPLE:
-        # The parameters do not depend on the size of the list: m and u are properties of
-        # pairs, and the match rate (matching pairs / all pairs) is the same in a uniform
-        # sample of records. Training on a sample keeps its cost constant; the blocks of
-        # common names grow with the square of the list.
-        sample = frame.sample(n=TRAINING_SAMPLE, random_state=42)
-        sample = sample.assign(unique_id=range(len(sample)))
-        trainer = Linker(
-            db_api.register(_for_splink(sample, backend)), settings, log_level=logging.WARNING
-        )
-        trained, failed = _train(trainer, len(sample), report)
-        model = trainer.misc.save_model_to_json()
-        linker = Linker(table, model, log_level=logging.WARNING)
-    elif train and n >= 50:
-        trained, failed = _train(linker, n, report)
-    report("predict", 0.6)
-    _check_comparisons(linker)  # every comparison is scored in the prediction
-    if backend == "duckdb":
-        # Blocking by ombuds' own SQL (the same pairs as Splink's, faster), scored by Splink.
-        db_api._con.execute(
-            f"CREATE TABLE ombuds_candidates AS {candidate_pairs_sql(table.physical_name)}"
-        )
-        linker.table_management.register_blocked_pairs_for_predict(
-            db_api.register("ombuds_candidates")
-        )
-    predictions = linker.inference.predict(threshold_match_probability=threshold or None)
-    pairs = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]
-    model = linker.misc.save_model_to_json()
-    pairs = pairs[["unique_id_l", "unique_id_r", "match_probability"]].copy()
-    if backend == "duckdb":
-        db_api._con.close()
+    try:
+        table = db_api.register(_for_splink(frame, backend))
+        linker = Linker(table, settings, log_level=logging.WARNING)
+        trained: list[str] = []
+        failed: list[str] = []
+        if train and n > TRAINING_SAMPLE:
+            # The parameters do not depend on the size of the list: m and u are properties of
+            # pairs, and the match rate (matching pairs / all pairs) is the same in a uniform
+            # sample of records. Training on a sample keeps its cost constant; the blocks of
+            # common names grow with the square of the list.
+            sample = frame.sample(n=TRAINING_SAMPLE, random_state=42)
+            sample = sample.assign(unique_id=range(len(sample)))
+            trainer = Linker(
+                db_api.register(_for_splink(sample, backend)), settings, log_level=logging.WARNING
+            )
+            trained, failed = _train(trainer, len(sample), report)
+            model = trainer.misc.save_model_to_json()
+            linker = Linker(table, model, log_level=logging.WARNING)
+        elif train and n >= 50:
+            trained, failed = _train(linker, n, report)
+        report("predict", 0.6)
+        _check_comparisons(linker)  # every comparison is scored in the prediction
+        if backend == "duckdb":
+            # Blocking by ombuds' own SQL (the same pairs as Splink's, faster), scored by Splink.
+            db_api._con.execute(
+                f"CREATE TABLE ombuds_candidates AS {candidate_pairs_sql(table.physical_name)}"
+            )
+            linker.table_management.register_blocked_pairs_for_predict(
+                db_api.register("ombuds_candidates")
+            )
+        predictions = linker.inference.predict(threshold_match_probability=threshold or None)
+        pairs = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]
+        model = linker.misc.save_model_to_json()
+        pairs = pairs[["unique_id_l", "unique_id_r", "match_probability"]].copy()
+    finally:  # also on failure: no connection left open, no Spark files left behind
+        if backend == "duckdb":
+            db_api._con.close()
+        else:
+            _spark_stop(db_api)
     return ModelRun(pairs=pairs, trained=trained, failed=failed, settings=model)
 
 
