@@ -319,7 +319,7 @@ def _make_db_api(backend: Backend) -> Any:
     from splink.backends.spark import similarity_jar_location
 
     # Spark writes shuffle blocks and checkpoints (names in the clear) to disk: keep them in
-    # one private folder (mode 0700) that the run deletes when it ends (``_spark_stop``).
+    # one private folder (mode 0700) that the run deletes when it ends (``_db_api_close``).
     workdir = tempfile.mkdtemp(prefix="ombuds-spark-")
     spark = (
         SparkSession.builder.master("local[2]")
@@ -333,14 +333,22 @@ def _make_db_api(backend: Backend) -> Any:
     )
     spark.sparkContext.setCheckpointDir(os.path.join(workdir, "checkpoints"))
     api = SparkAPI(spark_session=spark, num_partitions_on_repartition=8)  # type: ignore[no-untyped-call]
-    api._ombuds_workdir = workdir
+    _SPARK_WORKDIRS[id(api)] = workdir
     return api
 
 
-def _spark_stop(db_api: Any) -> None:
-    """End the Spark session and delete its work folder (shuffle files, checkpoints)."""
+#: The work folder of each live Spark API object (by ``id``), deleted by ``_db_api_close``.
+_SPARK_WORKDIRS: dict[int, str] = {}
+
+
+def _db_api_close(db_api: Any, backend: Backend) -> None:
+    """Close the DuckDB connection, or end the Spark session and delete its work folder
+    (shuffle files, checkpoints)."""
+    if backend == "duckdb":
+        db_api._con.close()
+        return
     db_api.spark.stop()
-    shutil.rmtree(db_api._ombuds_workdir, ignore_errors=True)
+    shutil.rmtree(_SPARK_WORKDIRS.pop(id(db_api)), ignore_errors=True)
 
 
 def run_model(
@@ -404,10 +412,7 @@ def run_model(
         model = linker.misc.save_model_to_json()
         pairs = pairs[["unique_id_l", "unique_id_r", "match_probability"]].copy()
     finally:  # also on failure: no connection left open, no Spark files left behind
-        if backend == "duckdb":
-            db_api._con.close()
-        else:
-            _spark_stop(db_api)
+        _db_api_close(db_api, backend)
     return ModelRun(pairs=pairs, trained=trained, failed=failed, settings=model)
 
 
