@@ -28,7 +28,8 @@ setup: $(STAMP) ## create .venv and install ombuds with its development tools
 run: setup ## migrate the embedded SQLite database, load the demo, serve on http://127.0.0.1:8000
 	$(BIN)/ombuds demo
 	$(BIN)/ombuds collectstatic --noinput -v 0
-	$(BIN)/ombuds db_worker & WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	$(BIN)/ombuds db_worker & WORKER=$$!; $(BIN)/ombuds scheduler & SCHEDULER=$$!; \
+	  trap "kill $$WORKER $$SCHEDULER 2>/dev/null" EXIT INT TERM; \
 	  $(BIN)/ombuds serve --bind 127.0.0.1:8000
 
 test: setup ## run the test suite (fast set; DATABASE_URL=postgres://... to run it on PostgreSQL)

@@ -1,0 +1,34 @@
+"""Housekeeping that must happen without anyone asking: retention (crypto-shredding past each
+agency's period) and the week's public figures. ``ombuds scheduler`` enqueues these tasks
+every hour for the django-tasks worker (``ombuds db_worker``); each is idempotent, so running
+them hourly rather than daily or weekly only makes them happen sooner after the day turns.
+
+A task is not enqueued again while an earlier one is still waiting or running, so a stopped
+worker does not let the queue pile up.
+"""
+
+from __future__ import annotations
+
+from django_tasks.base import Task, TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from ombuds.intake.tasks import retention_task
+from ombuds.reporting.tasks import publish_task
+
+HOUSEKEEPING_TASKS: tuple[Task[[], object], ...] = (retention_task, publish_task)  # type: ignore[assignment]
+
+
+def housekeeping_enqueue() -> list[str]:
+    """Enqueue each housekeeping task not already waiting or running; return their paths."""
+    pending = set(
+        DBTaskResult.objects.filter(
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
+        ).values_list("task_path", flat=True)
+    )
+    enqueued = []
+    for task in HOUSEKEEPING_TASKS:
+        if task.module_path in pending:
+            continue
+        task.enqueue()
+        enqueued.append(task.module_path)
+    return enqueued
