@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
 import os
 import threading
@@ -9,9 +10,10 @@ import threading
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, connections, transaction
+from django.utils import timezone
 
-from ombuds.audit.models import AuditAction, AuditEntry
-from ombuds.audit.services import audit_record
+from ombuds.audit.models import AuditAction, AuditEntry, PendingAuditEntry
+from ombuds.audit.services import audit_pending_flush, audit_record
 from ombuds.audit.verification import audit_verify
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -56,6 +58,54 @@ def test_threads_appending_at_once_keep_one_chain() -> None:
         t.join()
     assert errors == []
     _assert_one_chain(WORKERS * APPENDS)
+
+
+def test_yesterdays_public_entries_are_chained_once_while_staff_and_public_write() -> None:
+    today = timezone.now().astimezone(dt.UTC).date()
+    waiting = 40
+    PendingAuditEntry.objects.bulk_create(
+        PendingAuditEntry(
+            day=today - dt.timedelta(days=1),
+            action=AuditAction.COMPLAINT_SUBMITTED,
+            subject=f"complaint:yesterday-{i}",
+        )
+        for i in range(waiting)
+    )
+    errors: list[BaseException] = []
+
+    def work(worker: int) -> None:
+        try:
+            for i in range(APPENDS):
+                with transaction.atomic():
+                    if worker % 2:  # the public side, today
+                        audit_record(
+                            action=AuditAction.COMPLAINANT_FOLLOWED_UP,
+                            subject=f"complaint:{worker}-{i}",
+                            day_only=True,
+                        )
+                    elif i % 5 == 0:
+                        audit_pending_flush()
+                    else:
+                        audit_record(action=AuditAction.EXPORT, subject=f"x:{worker}-{i}")
+        except BaseException as exc:  # reported to the test below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(WORKERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    chained = AuditEntry.objects.filter(subject__startswith="complaint:yesterday-")
+    assert sorted(chained.values_list("subject", flat=True)) == sorted(
+        f"complaint:yesterday-{i}" for i in range(waiting)
+    )
+    public_workers = WORKERS // 2
+    assert PendingAuditEntry.objects.count() == public_workers * APPENDS  # today's wait
+    staff = (WORKERS - public_workers) * (APPENDS - APPENDS // 5)
+    _assert_one_chain(waiting + staff)
 
 
 def _process_main(worker: int) -> None:  # pragma: no cover - runs in a child process

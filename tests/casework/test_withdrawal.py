@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from ombuds import crypto
-from ombuds.audit.models import AuditAction, AuditEntry
+from ombuds.audit.models import AuditAction, AuditEntry, PendingAuditEntry
+from ombuds.audit.services import audit_pending_flush
 from ombuds.audit.verification import audit_verify
 from ombuds.casework import services
 from ombuds.casework.models import (
@@ -62,6 +64,13 @@ def _withdraw(codename: str) -> None:
     r = visitor.post("/en/return/withdraw/", {"confirm": "on"})
     assert r.status_code == 200
     assert "so has what was copied from it into an investigation" in r.content.decode()
+    # The complainant's audit entries wait outside the chain until their day is over
+    # (tests/audit/test_pending.py); then the day ends and they are chained.
+    waiting = PendingAuditEntry.objects.filter(action=AuditAction.COMPLAINT_DELETED)
+    assert waiting.exists()
+    assert not AuditEntry.objects.filter(action=AuditAction.COMPLAINT_DELETED).exists()
+    audit_pending_flush(today=timezone.now().astimezone(dt.UTC).date() + dt.timedelta(days=1))
+    assert not PendingAuditEntry.objects.exists()
 
 
 def _plaintexts(world: Any, case: Case, agency: str) -> str:

@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from ombuds.audit.models import AuditAction, AuditEntry
+from ombuds.audit.models import AuditAction, AuditEntry, PendingAuditEntry
+from ombuds.audit.services import audit_pending_flush
 from ombuds.intake.models import Complaint, ComplaintKeyGrant, Message
 from ombuds.intake.services import retention_apply
 from tests.conftest import submit_complaint
@@ -27,8 +28,15 @@ def test_complainant_withdraws_and_nothing_of_the_complaint_remains(world) -> No
     assert r.status_code == 200 and b"withdrawn" in r.content
     assert not Complaint.objects.exists()
     assert not ComplaintKeyGrant.objects.exists() and not Message.objects.exists()
+    # The complainant's entry waits outside the chain until the day is over (its place there
+    # would date it), then enters it dated the day only.
+    assert not AuditEntry.objects.filter(action=AuditAction.COMPLAINT_DELETED).exists()
+    pending = PendingAuditEntry.objects.filter(action=AuditAction.COMPLAINT_DELETED).get()
+    assert pending.details["reason"] == "withdrawn by the complainant"
+    audit_pending_flush(today=pending.day + datetime.timedelta(days=1))
     entry = AuditEntry.objects.filter(action=AuditAction.COMPLAINT_DELETED).get()
     assert entry.details["reason"] == "withdrawn by the complainant"
+    assert entry.actor_id is None and entry.created_at.time() == datetime.time(0, 0)
     r = Client().post("/en/return/", {"codename": codename})
     assert b"could not find" in r.content
 

@@ -1,6 +1,6 @@
 """The append-only, hash-chained audit log (threat model property 5).
 
-Three tables:
+Four tables:
 
 * :class:`AuditEntry` - one row per recorded action; ``seq`` is the primary key and counts
   1, 2, 3, ... without gaps; ``entry_hash`` covers all fields and ``prev_hash``.
@@ -8,6 +8,10 @@ Three tables:
   (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's IMMEDIATE transactions serialise writers
   anyway), so two appends can never both extend the same entry.
 * :class:`AuditCheckpoint` - an Ed25519 signature over ``(seq, head_hash)`` at intervals.
+* :class:`PendingAuditEntry` - what the complainant did today, waiting for the day to end.
+  Its place in the chain would date it (between two staff entries with exact times), so it
+  enters the chain only after its day, shuffled among that day's others
+  (``services.audit_pending_flush``). Not append-only: the flush deletes what it chained.
 
 Rows of the log are never changed: ``save()`` refuses updates, ``delete()`` and queryset
 ``update()``/``delete()`` refuse, and database triggers (migration 0002) refuse UPDATE, DELETE
@@ -178,6 +182,26 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.seq}"
+
+
+class PendingAuditEntry(models.Model):
+    """A public-side entry (``audit_record(day_only=True)``) not yet in the chain.
+
+    It holds the day only, no actor (the public side has none) and no chain fields; the id
+    orders these rows among themselves, never against staff entries, and goes when the row is
+    chained. Not yet tamper-evident: see docs/audit.md, "Public-side entries".
+    """
+
+    day = models.DateField()  # UTC
+    action = models.CharField(max_length=40)
+    subject = models.CharField(max_length=200, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="audit_pending_day")]
+
+    def __str__(self) -> str:
+        return f"pending {self.day} {self.action} {self.subject}"
 
 
 class AuditCheckpoint(AppendOnlyModel):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
-from ombuds.audit.models import AuditAction, AuditCheckpoint, AuditEntry
+from ombuds.audit.models import AuditAction, AuditCheckpoint, AuditEntry, PendingAuditEntry
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -43,3 +43,18 @@ def audit_entries_filter(
 
 def audit_last_checkpoint() -> AuditCheckpoint | None:
     return AuditCheckpoint.objects.order_by("-seq").first()
+
+
+def audit_pending_by_day() -> list[tuple[dt.date, int]]:
+    """How many public-side entries wait to be chained, per (UTC) day, oldest first.
+
+    Counts only: the pending rows' own order is their order of arrival, which the chain
+    will not keep, so the page does not show it.
+    """
+    rows = (
+        PendingAuditEntry.objects.values("day")
+        .annotate(n=Count("id"))
+        .order_by("day")
+        .values_list("day", "n")
+    )
+    return [(day, n) for day, n in rows]

@@ -1,12 +1,14 @@
-"""Writes to the audit log: :func:`audit_record` and :func:`audit_checkpoint_create`."""
+"""Writes to the audit log: :func:`audit_record`, :func:`audit_pending_flush` and
+:func:`audit_checkpoint_create`."""
 
 from __future__ import annotations
 
 import datetime
 import functools
 import logging
+import secrets
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, overload
 
 from django.conf import settings
 from django.db import connections, router, transaction
@@ -16,7 +18,13 @@ from nacl.signing import SigningKey
 
 from ombuds.audit import signing
 from ombuds.audit.chain import GENESIS_HASH, DetailValue, EntryFields, checkpoint_message
-from ombuds.audit.models import AuditAction, AuditChainHead, AuditCheckpoint, AuditEntry
+from ombuds.audit.models import (
+    AuditAction,
+    AuditChainHead,
+    AuditCheckpoint,
+    AuditEntry,
+    PendingAuditEntry,
+)
 
 if TYPE_CHECKING:
     from ombuds.staff.models import StaffUser
@@ -50,6 +58,9 @@ FORBIDDEN_DETAIL_KEYS = frozenset(
 
 _CREATED_AT = AuditEntry._meta.get_field("created_at")
 _DETAILS = AuditEntry._meta.get_field("details")
+_PENDING_DAY = PendingAuditEntry._meta.get_field("day")
+#: Pending rows deleted per statement by the flush (well under SQLite's parameter limit).
+_FLUSH_BATCH = 500
 
 
 def checkpoint_every() -> int:
@@ -109,31 +120,39 @@ def _statements(vendor: str) -> tuple[str, str, str]:
     """The three statements of an append, built once from the models' own table names.
 
     Plain SQL rather than the ORM: building ORM queries costs far more than running these,
-    and an append sits on the public complaint path. Nothing user-supplied is formatted in.
+    and an append sits on every staff request. Nothing user-supplied is formatted in. The
+    first also says whether public-side entries of an earlier day wait to be chained (an
+    index probe on ``audit_pendingauditentry.day``), so the fast path stays three statements.
     """
     head = AuditChainHead._meta.db_table
     entry = AuditEntry._meta.db_table
+    pending = PendingAuditEntry._meta.db_table
     lock = " FOR UPDATE" if vendor == "postgresql" else ""
     columns = ", ".join(_ENTRY_COLUMNS)
     placeholders = ", ".join(["%s"] * len(_ENTRY_COLUMNS))
     return (
-        f"SELECT seq, head_hash FROM {head} WHERE id = %s{lock}",  # noqa: S608
+        f"SELECT seq, head_hash, EXISTS (SELECT 1 FROM {pending} WHERE day < %s) "  # noqa: S608
+        f"FROM {head} WHERE id = %s{lock}",
         f"INSERT INTO {entry} ({columns}) VALUES ({placeholders})",  # noqa: S608
         f"UPDATE {head} SET seq = %s, head_hash = %s WHERE id = %s",  # noqa: S608
     )
 
 
-def _lock_head(cursor: CursorWrapper, select: str, using: str) -> tuple[int, str]:
-    """Lock the chain head for the rest of the transaction; return (seq, hash).
+def _lock_head(
+    cursor: CursorWrapper, select: str, using: str, today: datetime.date
+) -> tuple[int, str, bool]:
+    """Lock the chain head for the rest of the transaction; return (seq, hash, flush due).
 
     On PostgreSQL ``FOR UPDATE`` makes concurrent appends wait here; on SQLite the
     transaction already holds the database's single write lock (``transaction_mode``
-    IMMEDIATE), so nothing can interleave.
+    IMMEDIATE), so nothing can interleave. "Flush due": pending public-side entries of a day
+    before ``today`` exist (:func:`audit_pending_flush`).
     """
-    cursor.execute(select, [HEAD_PK])
+    params = [_PENDING_DAY.get_db_prep_value(today, connections[using]), HEAD_PK]
+    cursor.execute(select, params)
     row = cursor.fetchone()
     if row is not None:
-        return int(row[0]), str(row[1])
+        return int(row[0]), str(row[1]), bool(row[2])
     # First append ever, or after a flush: start from whatever the log holds, so a lost head
     # row can never make appends collide with existing entries.
     last = AuditEntry.objects.using(using).order_by("-seq").only("seq", "entry_hash").first()
@@ -147,15 +166,181 @@ def _lock_head(cursor: CursorWrapper, select: str, using: str) -> tuple[int, str
         ],
         ignore_conflicts=True,  # a concurrent first append on PostgreSQL made it already
     )
-    cursor.execute(select, [HEAD_PK])
+    cursor.execute(select, params)
     row = cursor.fetchone()
-    return int(row[0]), str(row[1])
+    return int(row[0]), str(row[1]), bool(row[2])
 
 
-def _day_start(at: datetime.datetime) -> datetime.datetime:
-    return datetime.datetime.combine(
-        at.astimezone(datetime.UTC).date(), datetime.time(), datetime.UTC
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(), datetime.UTC)
+
+
+def _utc_today() -> datetime.date:
+    return timezone.now().astimezone(datetime.UTC).date()
+
+
+def _append(
+    cursor: CursorWrapper,
+    insert: str,
+    *,
+    using: str,
+    fields: EntryFields,
+) -> AuditEntry:
+    """Insert one chained entry (the head row is moved by the caller); checkpoint if due."""
+    connection = connections[using]
+    entry = AuditEntry(
+        seq=fields.seq,
+        created_at=fields.created_at,
+        action=fields.action,
+        actor_id=fields.actor_id,
+        actor_username=fields.actor_username,
+        agency_id=fields.agency_id,
+        subject=fields.subject,
+        details=fields.details,
+        prev_hash=fields.prev_hash,
+        entry_hash=fields.digest(),
     )
+    cursor.execute(
+        insert,
+        [
+            entry.seq,
+            _CREATED_AT.get_db_prep_value(entry.created_at, connection),
+            entry.action,
+            entry.actor_id,
+            entry.actor_username,
+            entry.agency_id,
+            entry.subject,
+            _DETAILS.get_db_prep_value(entry.details, connection),
+            entry.prev_hash,
+            entry.entry_hash,
+        ],
+    )
+    entry._state.adding, entry._state.db = False, using  # as if loaded: saving it refuses
+    every = checkpoint_every()
+    if every > 0 and entry.seq % every == 0:
+        _checkpoint_automatic(entry, using)
+    return entry
+
+
+def _flush_locked(
+    cursor: CursorWrapper,
+    *,
+    using: str,
+    today: datetime.date,
+    head_seq: int,
+    head_hash: str,
+) -> tuple[int, str, int]:
+    """Chain the pending entries of every day before ``today``; the caller holds the head.
+
+    Returns the new (seq, hash) of the head and how many entries were chained. Within a day
+    the order is random (``secrets.SystemRandom``), and each entry is dated that day at 00:00
+    UTC: its place in the chain then says its day and nothing more.
+    """
+    _select, insert, update = _statements(connections[using].vendor)
+    # A fresh statement after the head lock: on PostgreSQL it sees what a flush that held
+    # the lock before us deleted, so nothing is chained twice.
+    rows = list(
+        PendingAuditEntry.objects.using(using)
+        .filter(day__lt=today)
+        .values_list("pk", "day", "action", "subject", "details")
+    )
+    if not rows:
+        return head_seq, head_hash, 0
+    secrets.SystemRandom().shuffle(rows)
+    rows.sort(key=lambda row: row[1])  # stable: by day, in random order within a day
+    for _pk, day, action, subject, details in rows:
+        fields = EntryFields(
+            seq=head_seq + 1,
+            created_at=_day_start(day),
+            action=action,
+            actor_id=None,
+            actor_username="",
+            agency_id=None,
+            subject=subject,
+            details=details,
+            prev_hash=head_hash,
+        )
+        entry = _append(cursor, insert, using=using, fields=fields)
+        head_seq, head_hash = entry.seq, entry.entry_hash
+    cursor.execute(update, [head_seq, head_hash, HEAD_PK])
+    # By the ids read above, never by day: an entry written just before midnight that
+    # commits after this read stays pending for the next flush instead of being lost.
+    ids = sorted(row[0] for row in rows)
+    for start in range(0, len(ids), _FLUSH_BATCH):
+        PendingAuditEntry.objects.using(using).filter(
+            pk__in=ids[start : start + _FLUSH_BATCH]
+        ).delete()
+    return head_seq, head_hash, len(rows)
+
+
+def audit_pending_flush(*, today: datetime.date | None = None) -> int:
+    """Chain every pending public-side entry of a day before ``today`` (UTC); return how many.
+
+    One transaction: the entries are appended ordered by day and, within a day, at random,
+    each dated its day at 00:00 UTC, and their pending rows deleted. Run by every staff
+    ``audit_record`` when such entries wait (so before every checkpoint), by
+    ``ombuds audit verify`` and by ``ombuds audit flush`` (daily, from cron). Idempotent.
+    """
+    today = today or _utc_today()
+    using = router.db_for_write(AuditEntry)
+    if not PendingAuditEntry.objects.using(using).filter(day__lt=today).exists():
+        return 0  # writes nothing, not even a missing head row (verify reports that)
+    connection = connections[using]
+    select, _insert, _update = _statements(connection.vendor)
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        head_seq, head_hash, due = _lock_head(cursor, select, using, today)
+        if not due:
+            return 0
+        _seq, _hash, chained = _flush_locked(
+            cursor, using=using, today=today, head_seq=head_seq, head_hash=head_hash
+        )
+    if chained:
+        logger.info("audit: %d public-side entries of earlier days chained", chained)
+    return chained
+
+
+def _pending_add(
+    *, action: AuditAction, subject: str, details: dict[str, DetailValue]
+) -> PendingAuditEntry:
+    using = router.db_for_write(PendingAuditEntry)
+    entry = PendingAuditEntry(
+        day=_utc_today(), action=action.value, subject=subject, details=details
+    )
+    entry.save(using=using, force_insert=True)
+    return entry
+
+
+@overload
+def audit_record(
+    *,
+    action: AuditAction,
+    actor: StaffUser | None = None,
+    subject: str = "",
+    details: Mapping[str, DetailValue] | None = None,
+    day_only: Literal[False] = False,
+) -> AuditEntry: ...
+
+
+@overload
+def audit_record(
+    *,
+    action: AuditAction,
+    actor: None = None,
+    subject: str = "",
+    details: Mapping[str, DetailValue] | None = None,
+    day_only: Literal[True],
+) -> PendingAuditEntry: ...
+
+
+@overload
+def audit_record(
+    *,
+    action: AuditAction,
+    actor: StaffUser | None = None,
+    subject: str = "",
+    details: Mapping[str, DetailValue] | None = None,
+    day_only: bool,
+) -> AuditEntry | PendingAuditEntry: ...
 
 
 def audit_record(
@@ -165,12 +350,20 @@ def audit_record(
     subject: str = "",
     details: Mapping[str, DetailValue] | None = None,
     day_only: bool = False,
-) -> AuditEntry:
+) -> AuditEntry | PendingAuditEntry:
     """Append one entry to the audit log and return it.
 
-    ``day_only``: for what a complainant does (public side), the time is the day only
-    (00:00 UTC), as for complaints and the complainant's custody steps: an exact time, with a
-    network operator's records of who connected when, would name the sender.
+    ``day_only``: for what a complainant does (public side). Such an entry carries no actor
+    and no time but its day, and it does not enter the chain now: its place there, between
+    two staff entries with exact times, would date it to the minute, and a network operator's
+    records of who connected when would then name the sender. It waits in
+    :class:`~ombuds.audit.models.PendingAuditEntry` (returned) until its day is over, then
+    :func:`audit_pending_flush` chains it among that day's others in random order, dated the
+    day at 00:00 UTC. Until then it is not tamper-evident (docs/audit.md).
+
+    Otherwise (staff and system actions) the entry is chained now, with the exact time; if
+    public-side entries of an earlier day wait, they are chained first, in the same
+    transaction.
 
     Call it inside the ``transaction.atomic()`` block of the action it records, so the entry
     commits or rolls back with it; outside one it opens its own. Call it *last* in that
@@ -179,23 +372,33 @@ def audit_record(
 
     ``subject`` names what was acted on (``"complaint:<uuid>"``); ``details`` is a small flat
     mapping of str/int/bool/None. Neither may carry complaint content, IP addresses, user
-    agents or codenames. Raises ``ValueError`` for bad details or subject, or an unsaved
-    actor.
+    agents or codenames. Raises ``ValueError`` for bad details or subject, an unsaved
+    actor, or an actor on a day-only entry.
     """
     if len(subject) > MAX_SUBJECT or not _storable(subject):
         raise ValueError("audit subject too long or not storable")
     if actor is not None and actor.pk is None:
         raise ValueError("audit actor must be a saved staff account")
+    if day_only and actor is not None:
+        raise ValueError("a day-only (public-side) audit entry has no actor")
     clean_details = _check_details(details or {})
     action = AuditAction(action)
+    if day_only:
+        return _pending_add(action=action, subject=subject, details=clean_details)
     using = router.db_for_write(AuditEntry)
     connection = connections[using]
     select, insert, update = _statements(connection.vendor)
+    now = timezone.now()
+    today = now.astimezone(datetime.UTC).date()
     with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
-        head_seq, head_hash = _lock_head(cursor, select, using)
+        head_seq, head_hash, due = _lock_head(cursor, select, using, today)
+        if due:  # public-side entries of an earlier day: they go first (rare: once a day)
+            head_seq, head_hash, _chained = _flush_locked(
+                cursor, using=using, today=today, head_seq=head_seq, head_hash=head_hash
+            )
         fields = EntryFields(
             seq=head_seq + 1,
-            created_at=_day_start(timezone.now()) if day_only else timezone.now(),
+            created_at=now,
             action=action.value,
             actor_id=actor.pk if actor is not None else None,
             actor_username=actor.get_username() if actor is not None else "",
@@ -204,38 +407,8 @@ def audit_record(
             details=clean_details,
             prev_hash=head_hash,
         )
-        entry = AuditEntry(
-            seq=fields.seq,
-            created_at=fields.created_at,
-            action=fields.action,
-            actor_id=fields.actor_id,
-            actor_username=fields.actor_username,
-            agency_id=fields.agency_id,
-            subject=subject,
-            details=clean_details,
-            prev_hash=fields.prev_hash,
-            entry_hash=fields.digest(),
-        )
-        cursor.execute(
-            insert,
-            [
-                entry.seq,
-                _CREATED_AT.get_db_prep_value(entry.created_at, connection),
-                entry.action,
-                entry.actor_id,
-                entry.actor_username,
-                entry.agency_id,
-                entry.subject,
-                _DETAILS.get_db_prep_value(entry.details, connection),
-                entry.prev_hash,
-                entry.entry_hash,
-            ],
-        )
+        entry = _append(cursor, insert, using=using, fields=fields)
         cursor.execute(update, [entry.seq, entry.entry_hash, HEAD_PK])
-        entry._state.adding, entry._state.db = False, using  # as if loaded: saving it refuses
-        every = checkpoint_every()
-        if every > 0 and entry.seq % every == 0:
-            _checkpoint_automatic(entry, using)
     return entry
 
 
@@ -280,4 +453,4 @@ def audit_checkpoint_create(*, actor: StaffUser | None = None) -> AuditCheckpoin
         return _checkpoint_write(key=key, seq=entry.seq, head_hash=entry.entry_hash, using=using)
 
 
-__all__ = ["AuditAction", "audit_checkpoint_create", "audit_record"]
+__all__ = ["AuditAction", "audit_checkpoint_create", "audit_pending_flush", "audit_record"]

@@ -12,7 +12,11 @@ from django.views.decorators.http import require_POST
 from ombuds.audit.export import audit_export
 from ombuds.audit.forms import AuditFilterForm
 from ombuds.audit.models import AuditAction
-from ombuds.audit.selectors import audit_entries_filter, audit_last_checkpoint
+from ombuds.audit.selectors import (
+    audit_entries_filter,
+    audit_last_checkpoint,
+    audit_pending_by_day,
+)
 from ombuds.audit.services import audit_record
 from ombuds.staff.access import staff_required
 from ombuds.staff.models import Role, StaffUser
@@ -62,6 +66,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "checkpoint": audit_last_checkpoint(),
+            # After the record above, which chained any earlier day: normally today's only.
+            "pending": audit_pending_by_day(),
         },
     )
 

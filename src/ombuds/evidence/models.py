@@ -155,7 +155,9 @@ class CustodyStep(models.TextChoices):
 class CustodyEntry(AppendOnlyModel):
     """One step in an item's chain of custody. Never changed or deleted (but for crypto-
     shredding of the whole item). Each entry is also in the hash-chained audit log; ``audit_seq``
-    names that entry, so a custody row that is altered disagrees with the signed log.
+    names that entry, so a custody row that is altered disagrees with the signed log. For the
+    complainant's steps it is empty: their audit entries enter the chain only after their day,
+    shuffled (``audit.services.audit_pending_flush``), and are found by subject and step.
     """
 
     item = models.ForeignKey(EvidenceItem, on_delete=models.CASCADE, related_name="custody")
@@ -171,7 +173,8 @@ class CustodyEntry(AppendOnlyModel):
     by_complainant = models.BooleanField(default=False)
     #: Plaintext-free facts: ciphertext hash, package id, reason.
     note = models.CharField(max_length=200, blank=True)
-    audit_seq = models.BigIntegerField()
+    #: The audit entry's ``seq``; None for the complainant's steps (chained later, by day).
+    audit_seq = models.BigIntegerField(null=True, blank=True)
 
     objects = AppendOnlyManager["CustodyEntry"]()
 

@@ -20,7 +20,7 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from ombuds import crypto
-from ombuds.audit.models import AuditAction
+from ombuds.audit.models import AuditAction, AuditEntry
 from ombuds.audit.services import audit_record
 from ombuds.casework.models import Case, Compartment
 from ombuds.casework.selectors import CaseKeys
@@ -115,7 +115,8 @@ def _custody(
         agency_id=actor.agency_id if actor else None,
         by_complainant=by_complainant,
         note=note,
-        audit_seq=audit.seq,
+        # A complainant's step waits, unchained and without a seq, for its day to end.
+        audit_seq=audit.seq if isinstance(audit, AuditEntry) else None,
     )
     entry.save()
     return entry

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from ombuds import crypto
-from ombuds.audit.models import AuditAction, AuditEntry
+from ombuds.audit.models import AuditAction, AuditEntry, PendingAuditEntry
 from ombuds.audit.services import audit_record
 from ombuds.casework.models import CaseKeyGrant, Compartment
 from ombuds.intake.models import Complaint, ComplaintKeyGrant
@@ -42,14 +42,33 @@ class VerifyReport:
 
 
 def _recorded_hashes(item: EvidenceItem) -> dict[str, str]:
-    """file public id -> ciphertext hash, as the audit log recorded it at arrival."""
-    arrival = CustodyEntry.objects.filter(
-        item=item, step__in=[CustodyStep.HASHED, CustodyStep.WORKING_COPY_MADE]
-    ).values_list("audit_seq", flat=True)
+    """file public id -> ciphertext hash, as the audit log recorded it at arrival.
+
+    Staff steps name their audit entry by ``seq``; the complainant's do not (their entries
+    are chained after their day, shuffled) and are found by subject: in the chain, or, on the
+    day itself, among the entries still pending.
+    """
+    arrival = list(
+        CustodyEntry.objects.filter(
+            item=item, step__in=[CustodyStep.HASHED, CustodyStep.WORKING_COPY_MADE]
+        ).values_list("audit_seq", flat=True)
+    )
+    subject = f"evidence:{item.public_id}"
+    seqs = [seq for seq in arrival if seq is not None]
+    recorded: list[tuple[str, dict[str, object]]] = list(
+        AuditEntry.objects.filter(seq__in=seqs).values_list("subject", "details")
+    )
+    if len(seqs) < len(arrival):
+        recorded += AuditEntry.objects.filter(
+            subject=subject, action=AuditAction.EVIDENCE_ADDED, actor_id=None
+        ).values_list("subject", "details")
+        recorded += PendingAuditEntry.objects.filter(
+            subject=subject, action=AuditAction.EVIDENCE_ADDED
+        ).values_list("subject", "details")
     found: dict[str, str] = {}
-    for entry in AuditEntry.objects.filter(seq__in=list(arrival)):
-        file_id, digest = entry.details.get("file"), entry.details.get("ciphertext_sha256")
-        if entry.subject == f"evidence:{item.public_id}" and file_id and digest:
+    for entry_subject, details in recorded:
+        file_id, digest = details.get("file"), details.get("ciphertext_sha256")
+        if entry_subject == subject and file_id and digest:
             found[str(file_id)] = str(digest)
     return found
 
