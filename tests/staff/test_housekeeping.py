@@ -1,5 +1,6 @@
-"""Housekeeping runs by itself: the scheduler enqueues retention and the week's public figures,
-the django-tasks worker runs them, and nothing piles up while the worker is away."""
+"""Housekeeping runs by itself: the scheduler enqueues retention, the audit flush and the week's
+public figures, the django-tasks worker runs them, and nothing piles up while the worker is
+away."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from ombuds.audit.models import AuditAction, AuditEntry, PendingAuditEntry
 from ombuds.intake.models import Complaint
 from ombuds.reporting.models import PublishedFigures
 from ombuds.reporting.selectors import week_of
@@ -25,6 +27,8 @@ def test_the_scheduler_enqueues_and_the_worker_applies_retention_and_publishes(
 ) -> None:
     submit_complaint(Client())
     Complaint.objects.update(received_on=timezone.localdate() - datetime.timedelta(days=4000))
+    # The submission's audit entry waits outside the chain until its day is over.
+    PendingAuditEntry.objects.update(day=timezone.now().date() - datetime.timedelta(days=1))
 
     call_command("scheduler", "--once")
     assert "enqueued:" in capsys.readouterr().out
@@ -46,6 +50,8 @@ def test_the_scheduler_enqueues_and_the_worker_applies_retention_and_publishes(
     ]
     assert not Complaint.objects.exists(), "the expired complaint was shredded"
     assert PublishedFigures.objects.filter(week=week_of(timezone.localdate())).exists()
+    assert not PendingAuditEntry.objects.exists(), "yesterday's entries are chained"
+    assert AuditEntry.objects.filter(action=AuditAction.COMPLAINT_SUBMITTED).exists()
     retention = done.get(task_path__endswith="retention_task")
     assert retention.return_value["complaints_deleted"] == 1
 

@@ -1,5 +1,6 @@
 """Housekeeping that must happen without anyone asking: retention (crypto-shredding past each
-agency's period) and the week's public figures. ``ombuds scheduler`` enqueues these tasks
+agency's period), chaining the complainants' audit entries of earlier days, and the week's
+public figures. ``ombuds scheduler`` enqueues these tasks
 every hour for the django-tasks worker (``ombuds db_worker``); each is idempotent, so running
 them hourly rather than daily or weekly only makes them happen sooner after the day turns.
 
@@ -12,10 +13,11 @@ from __future__ import annotations
 from django_tasks.base import Task, TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from ombuds.audit.tasks import audit_flush_task
 from ombuds.intake.tasks import retention_task
 from ombuds.reporting.tasks import publish_task
 
-HOUSEKEEPING_TASKS: tuple[Task[[], object], ...] = (retention_task, publish_task)  # type: ignore[assignment]
+HOUSEKEEPING_TASKS: tuple[Task[[], object], ...] = (retention_task, audit_flush_task, publish_task)  # type: ignore[assignment]
 
 
 def housekeeping_enqueue() -> list[str]:
