@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ombuds.estimation.cli import main
@@ -77,7 +78,83 @@ def test_clusters_with_strata_estimate_each_stratum_and_refuse_thin_ones(
     assert code == 0
     assert "refused" in out["strata"]["south"]
     assert out["strata"]["north"]["observed"] == 40
+    assert "stratum 'south'" in out["total"]["refused"]
 
 
 def test_patterns_and_clusters_together_are_a_usage_error(patterns_csv: Path) -> None:
     assert main([str(patterns_csv), "--from-clusters", str(patterns_csv)]) == 2
+
+
+def _two_district_clusters(tmp_path: Path, thin_south: bool = False) -> Path:
+    """Clusters of people in two districts seen by lists a, b, c at random (seed fixed)."""
+    rng = np.random.default_rng(0)
+    rows = ["source,record_id,cluster_id,district"]
+    rid = 0
+    for district, n, capture in (("north", 300, [0.5, 0.4, 0.6]), ("south", 200, [0.3, 0.5, 0.4])):
+        lists = "ab" if thin_south and district == "south" else "abc"
+        for person in range(n):
+            for source, p in zip(lists, capture, strict=False):
+                if rng.random() < p:
+                    rid += 1
+                    rows.append(f"{source},{rid},{district}-{person},{district}")
+    path = tmp_path / "clusters.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_strata_are_followed_by_their_total(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _two_district_clusters(tmp_path)
+    argv = ["--from-clusters", str(path), "--strata", "district", "--method", "dga"]
+    assert main([*argv, "--seed", "1", "--no-cross-check"]) == 0
+    out = capsys.readouterr().out
+    total_block = out.split("[total over district (2 strata)]")[1]
+    assert out.index("[district = south]") < out.index("[total over district")
+    assert "method:    dga" in total_block and "95% interval" in total_block
+    assert "stratum_estimates" in total_block
+
+
+def test_json_has_the_total_under_its_own_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _two_district_clusters(tmp_path)
+    argv = ["--from-clusters", str(path), "--strata", "district", "--method", "dga", "--json"]
+    assert main([*argv, "--seed", "1", "--no-cross-check"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    total, strata = out["total"], out["strata"]
+    assert total["observed"] == strata["north"]["observed"] + strata["south"]["observed"]
+    assert total["lower"] <= total["estimate"] <= total["upper"]
+    assert total["diagnostics"]["strata"] == ["north", "south"]
+    assert "draws" not in total
+
+
+def test_loglinear_total_needs_the_bootstrap_interval(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _two_district_clusters(tmp_path)
+    argv = ["--from-clusters", str(path), "--strata", "district", "--method", "loglinear"]
+    assert main([*argv, "--no-cross-check"]) == 0
+    out = capsys.readouterr().out
+    assert "NO TOTAL:" in out and "--interval bootstrap" in out
+    boot = ["--interval", "bootstrap", "--bootstrap-replicates", "20", "--seed", "2", "--json"]
+    assert main([*argv, *boot, "--no-cross-check"]) == 0
+    total = json.loads(capsys.readouterr().out)["total"]
+    assert total["diagnostics"]["point_estimate"] == "sum of the strata's estimates"
+    assert total["lower"] <= total["estimate"] <= total["upper"]
+
+
+def test_a_thin_stratum_leaves_no_total_but_the_exit_code_is_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _two_district_clusters(tmp_path, thin_south=True)
+    argv = ["--from-clusters", str(path), "--strata", "district", "--method", "dga", "--json"]
+    assert main([*argv, "--no-cross-check"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["total"]["refused"].startswith("stratum 'south': only 2 list(s) saw anyone")
+    assert "north" in out["strata"] and "estimate" in out["strata"]["north"]
+
+
+def test_interval_option_is_for_loglinear_only(patterns_csv: Path) -> None:
+    assert main([str(patterns_csv), "--method", "dga", "--interval", "bootstrap"]) == 2
+    assert main([str(patterns_csv), "--method", "loglinear", "--bootstrap-replicates", "5"]) == 2

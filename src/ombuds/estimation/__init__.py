@@ -5,7 +5,13 @@ Pure Python (NumPy/SciPy), no Django. The web app and the ``ombuds estimate`` co
 :class:`EstimationRefused` that says why the data cannot support a number.
 """
 
-from ombuds.estimation.api import METHODS, estimate, estimate_strata
+from ombuds.estimation.api import (
+    METHODS,
+    estimate,
+    estimate_strata,
+    estimate_strata_total,
+    total_of_strata,
+)
 from ombuds.estimation.data import (
     CaptureData,
     capture_data_from_clusters,
@@ -30,7 +36,9 @@ __all__ = [
     "estimate_lcmcr",
     "estimate_loglinear",
     "estimate_strata",
+    "estimate_strata_total",
     "merge_strata",
     "read_clusters_csv",
     "read_patterns_csv",
+    "total_of_strata",
 ]

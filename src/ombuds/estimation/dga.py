@@ -142,6 +142,8 @@ def estimate_dga(
     log_prior: LogPrior | None = None,
     missing_grid: Sequence[float] | None = None,
     level: float = 0.95,
+    posterior_draws: int = 4000,
+    seed: int | None = None,
 ) -> EstimateResult:
     """Model-averaged posterior of N over decomposable graphs; estimate = posterior median.
 
@@ -149,6 +151,10 @@ def estimate_dga(
     (values of n0) defaults to every integer below 2,000 and a geometric grid beyond, weighted
     by its spacing. Diagnostics give the posterior mode, the Bayes estimator under relative
     squared error (E[1/N] / E[1/N^2], Madigan & York's choice) and the top graphs.
+
+    ``posterior_draws`` values of N are drawn from the posterior on the grid (with ``seed``)
+    and kept in ``draws``, so that independent strata can be added up draw by draw; the
+    estimate and interval themselves come from the exact posterior and need no seed.
 
     Raises ``EstimationRefused`` when fewer than 3 or more than 5 lists saw anyone, or the
     posterior still has mass at the end of the grid (the data do not bound N).
@@ -160,6 +166,8 @@ def estimate_dga(
             f"dga averages over decomposable graphs for {MIN_LISTS} to {MAX_LISTS} lists; "
             f"these data have {data.k}"
         )
+    if posterior_draws < 0:
+        raise ValueError("posterior_draws must not be negative")
     d = 2.0**-data.k if delta is None else delta
     prior: LogPrior = log_prior if log_prior is not None else (lambda big_n: -np.log(big_n))
     if missing_grid is None:
@@ -190,6 +198,8 @@ def estimate_dga(
     # Mode of the density per unit of N, not per grid point.
     density = post / weights
     bayes = float((post / big_n).sum() / (post / big_n**2).sum())
+    rng = np.random.default_rng(seed)
+    draws = big_n[rng.choice(len(big_n), size=posterior_draws, p=post / post.sum())]
     graphs = decomposable_graphs(data.k)
     top = np.argsort(graph_post)[::-1][:3]
 
@@ -214,4 +224,5 @@ def estimate_dga(
                 for i in top
             ],
         },
+        draws=draws if posterior_draws else None,
     )

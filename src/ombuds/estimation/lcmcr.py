@@ -223,6 +223,7 @@ def estimate_lcmcr(
 
     Diagnostics include the posterior mean, the effective sample size and split R-hat of N
     over ``chains`` chains; a warning is added when R-hat > 1.05 or the ESS is below 100.
+    The ``chains * samples`` draws of N (chain after chain) are kept in ``draws``.
     Raises ``EstimationRefused`` when fewer than 3 lists saw anyone.
     """
     data.require_estimable()
@@ -268,4 +269,5 @@ def estimate_lcmcr(
             "backend": s.backend,
         },
         warnings=tuple(warnings),
+        draws=draws.ravel(),
     )

@@ -400,7 +400,8 @@ def estimate_loglinear(
     redraws each observed cell as Poisson(observed count) and redoes the model selection in
     every replicate, so the interval reflects model uncertainty; the profile interval is
     conditional on the chosen model. Both intervals are in the diagnostics; ``interval`` picks
-    which one is reported as ``lower``/``upper``.
+    which one is reported as ``lower``/``upper``. With the bootstrap the replicates' estimates
+    of N (those that could be fitted) are kept in ``draws``.
 
     Raises ``EstimationRefused`` when fewer than 3 lists saw anyone or no model is supported.
     """
@@ -423,6 +424,7 @@ def estimate_loglinear(
         "profile_upper": prof_hi if math.isfinite(prof_hi) else None,
     }
     lower, upper = prof_lo, prof_hi
+    replicates: list[float] | None = None
     if interval == "bootstrap":
         rng = np.random.default_rng(seed)
         y = data.cell_counts()
@@ -451,6 +453,7 @@ def estimate_loglinear(
             bootstrap_lower=lower,
             bootstrap_upper=upper,
         )
+        replicates = boots
     diagnostics["interval"] = interval
     if not math.isfinite(upper):
         warnings.append("the data do not bound the population from above at this level")
@@ -465,4 +468,5 @@ def estimate_loglinear(
         level=level,
         diagnostics=diagnostics,
         warnings=tuple(warnings),
+        draws=None if replicates is None else np.asarray(replicates, dtype=np.float64),
     )
