@@ -113,3 +113,48 @@ def test_progress_is_reported_up_to_completion() -> None:
 def test_decisions_naming_unknown_records_are_refused() -> None:
     with pytest.raises(ValueError, match="unknown record"):
         link_records([PersonRecord("1", "a")], decisions={(("a", "1"), ("a", "9")): True})
+
+
+def test_agreeing_on_a_rare_name_weighs_more_than_on_a_common_one() -> None:
+    """Term-frequency adjustment of the exact-name level: two records agreeing on a name that
+    hundreds of records share are less likely one person than two agreeing on a rare name,
+    all else being equal."""
+    import random
+
+    from ombuds.linkage.model import comparisons
+
+    level = comparisons("duckdb")[0]["comparison_levels"][1]
+    assert level["tf_adjustment_column"] == "name_key"
+
+    rng = random.Random(3)
+    records = [
+        PersonRecord(
+            record_id=f"c{i}",
+            source="press",
+            given_name="Magomed",
+            family_name="Dzhabrailov",
+            place=f"Village {rng.randrange(200)}",
+            event_date=f"{rng.randrange(1999, 2009)}-0{rng.randrange(1, 10)}",
+        )
+        for i in range(400)
+    ]
+    # Two pairs that agree on the name and on nothing else known.
+    records += [
+        PersonRecord(
+            record_id="a1", source="press", given_name="Magomed", family_name="Dzhabrailov"
+        ),
+        PersonRecord(record_id="a2", source="ngo", given_name="Магомед", family_name="Джабраилов"),
+        PersonRecord(record_id="b1", source="press", given_name="Turpal", family_name="Xumisoev"),
+        PersonRecord(record_id="b2", source="ngo", given_name="Турпал", family_name="Хумисоев"),
+    ]
+    records += [
+        PersonRecord(
+            record_id=f"o{i}", source="ngo", given_name=f"Name{i}", family_name=f"Fam{i}ov"
+        )
+        for i in range(100)
+    ]
+    result = link_records(records, LinkageSettings(train=False))
+    p = {frozenset((pair.left, pair.right)): pair.probability for pair in result.pairs}
+    common = p.get(frozenset({("press", "a1"), ("ngo", "a2")}), 0.0)
+    rare = p.get(frozenset({("press", "b1"), ("ngo", "b2")}), 0.0)
+    assert rare > common + 0.2, (rare, common)

@@ -31,9 +31,14 @@ _EPOCH = date(1900, 1, 1).toordinal()
 
 FEATURE_COLUMNS: tuple[str, ...] = (
     "unique_id", "source", "given_key", "given_skel", "given_init", "fam_key", "fam_skel",
-    "fam_pre", "pat_key", "pat_init", "sex", "by_lo", "by_hi", "bm", "bd", "place_key", "ev_lo",
-    "ev_hi", "ev_ym", "death_day", "event_type",
+    "fam_pre", "name_key", "pat_key", "pat_init", "sex", "by_lo", "by_hi", "bm", "bd",
+    "place_key", "ev_lo", "ev_hi", "ev_ym", "death_day", "event_type",
 )  # fmt: skip
+
+
+def _name_key(fam_key: str | None, given_key: str | None) -> str | None:
+    """Family and given key together (the term-frequency key of an exact name match)."""
+    return f"{fam_key}|{given_key}" if fam_key and given_key else None
 
 
 def split_full_name(full_name: str) -> tuple[str, str, str]:
@@ -139,6 +144,7 @@ def record_features(record: PersonRecord) -> dict[str, object]:
         "fam_key": fam_key or None,
         "fam_skel": name_skeleton(fam_key) or None,
         "fam_pre": fam_key[:3] or None,
+        "name_key": _name_key(fam_key, given_key),
         "pat_key": pat_key or None,
         "pat_init": name_initial(patronymic) or None,
         "sex": record.sex or None,
@@ -225,6 +231,10 @@ def records_to_frame(records: Sequence[PersonRecord]) -> pd.DataFrame:
         "fam_key": fam_key,
         "fam_skel": _per_distinct(fam_key, lambda t: name_skeleton(t or "") or None),
         "fam_pre": _per_distinct(fam_key, lambda t: (t or "")[:3] or None),
+        "name_key": np.array(
+            [_name_key(f, g) for f, g in zip(fam_key.tolist(), given_key.tolist(), strict=True)],
+            dtype=object,
+        ),
         "pat_key": _per_distinct(patronymic, lambda t: normalise_name(t, "patronymic") or None),
         "pat_init": _per_distinct(patronymic, lambda t: name_initial(t) or None),
         "sex": _per_distinct([r.sex for r in records], _or_none),

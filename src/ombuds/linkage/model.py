@@ -28,12 +28,19 @@ log = logging.getLogger(__name__)
 _JW = {"duckdb": "jaro_winkler_similarity", "spark": "jaro_winkler"}
 
 
-def _level(sql: str, label: str, m: float, *, null: bool = False) -> dict[str, Any]:
+def _level(
+    sql: str, label: str, m: float, *, null: bool = False, tf: str | None = None
+) -> dict[str, Any]:
     level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
     if null:
         level["is_null_level"] = True
     else:
         level["m_probability"] = m
+    if tf is not None:
+        # Term-frequency adjustment: agreeing on a rare value is stronger evidence than on a
+        # common one (Dzhabrailov Magomed is thousands of people at a million records).
+        level["tf_adjustment_column"] = tf
+        level["tf_adjustment_weight"] = 1.0
     return level
 
 
@@ -54,7 +61,9 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
         "output_column_name": "name",
         "comparison_levels": [
             _level("fam_key_l IS NULL OR fam_key_r IS NULL", "family name missing", 0.0, null=True),
-            _level(f"{fam_eq} AND {given_eq}", "family and given exact", 0.55),
+            # ``name_key`` is family and given key together: the same test as both equal,
+            # written on one column so that Splink adjusts it by that name's frequency.
+            _level("name_key_l = name_key_r", "family and given exact", 0.55, tf="name_key"),
             _level(
                 "fam_key_l = given_key_r AND given_key_l = fam_key_r",
                 "given and family swapped",
