@@ -56,6 +56,8 @@ class AuditAction(models.TextChoices):
     CASE_READ = "case_read", _("Case read")
     CASE_CHANGED = "case_changed", _("Case changed")
     CASE_DELETED = "case_deleted", _("Case deleted")
+    CASE_RECORD_CHANGED = "case_record_changed", _("Case record corrected")
+    CASE_RECORD_DELETED = "case_record_deleted", _("Case record deleted")
     EVIDENCE_ADDED = "evidence_added", _("Evidence added")
     EVIDENCE_READ = "evidence_read", _("Evidence read")
     CONFIG_CHANGED = "config_changed", _("Configuration changed")

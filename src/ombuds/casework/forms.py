@@ -62,16 +62,31 @@ class RecordForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, sources: Choices = (), refs: dict[str, Choices] | None = None, **kw: Any
+        self,
+        *args: Any,
+        sources: Choices = (),
+        refs: dict[str, Choices] | None = None,
+        editing: bool = False,
+        **kw: Any,
     ) -> None:
         super().__init__(*args, **kw)
-        field = self.fields["sources"]
-        assert isinstance(field, forms.MultipleChoiceField)  # noqa: S101 - narrows the type
-        field.choices = sources
-        if not self.is_bound:
-            self.initial.setdefault("sources", [value for value, _label in sources])
+        if editing:
+            # A record keeps its compartment when edited: who may read it does not change.
+            del self.fields["sources"]
+        else:
+            field = self.fields["sources"]
+            assert isinstance(field, forms.MultipleChoiceField)  # noqa: S101 - narrows the type
+            field.choices = sources
+            if not self.is_bound:
+                self.initial.setdefault("sources", [value for value, _label in sources])
         self.refs = refs or {}
         self.setup()
+
+    @classmethod
+    def initial_for(cls, record: Record) -> dict[str, Any]:
+        """The form's initial data showing ``record`` (for editing it); the inverse of
+        :meth:`to_record`: an unchanged edit form gives back the same record."""
+        raise NotImplementedError
 
     def setup(self) -> None:
         """Fill reference choices (persons, events, acts) in subclasses."""
@@ -112,6 +127,10 @@ class RecordForm(forms.Form):
             return None
 
 
+def _date_initial(prefix: str, date: FuzzyDate) -> dict[str, str]:
+    return {f"{prefix}_value": date.value, f"{prefix}_precision": date.precision}
+
+
 def _date_fields(label: StrOrPromise) -> tuple[forms.Field, forms.Field]:
     return (
         TextField(label=label, max_length=10, required=False),
@@ -144,6 +163,19 @@ class PersonForm(RecordForm):
             self.add_error("name", _("Give a name, or a description such as 'unknown man, 30s'."))
         return data
 
+    @classmethod
+    def initial_for(cls, record: Record) -> dict[str, Any]:
+        assert isinstance(record, PersonRecord)  # noqa: S101 - one form per kind
+        return {
+            "name": record.name,
+            "other_names": "\n".join(record.other_names),
+            "sex": record.sex,
+            **_date_initial("birth", record.birth_date),
+            "age": record.age,
+            "origin": record.origin,
+            "notes": record.notes,
+        }
+
     def to_record(self) -> PersonRecord:
         d = self.cleaned_data
         names = tuple(n.strip() for n in d["other_names"].splitlines() if n.strip())
@@ -158,7 +190,9 @@ class PersonForm(RecordForm):
         )
 
 
-class EventActForm(RecordForm):
+class EventForm(RecordForm):
+    """An event alone: for editing one (an event is added with its first act)."""
+
     title = TextField(label=_("Event"), max_length=300)
     date_value, date_precision = _date_fields(_("Date of the event"))
     place = TextField(label=_("Place"), max_length=300, required=False)
@@ -168,6 +202,32 @@ class EventActForm(RecordForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["date"] = self.fuzzy(data, "date")
+        return data
+
+    @classmethod
+    def initial_for(cls, record: Record) -> dict[str, Any]:
+        assert isinstance(record, EventRecord)  # noqa: S101 - one form per kind
+        return {
+            "title": record.title,
+            **_date_initial("date", record.date),
+            "place": record.place,
+            "description": record.description,
+        }
+
+    def to_record(self) -> EventRecord:
+        d = self.cleaned_data
+        return EventRecord(
+            title=d["title"], date=d["date"], place=d["place"], description=d["description"]
+        )
+
+
+class EventActForm(EventForm):
+    """An event and its first act, added in one step."""
+
     act_type = forms.ChoiceField(label=_("Act"), choices=ActType.choices)
     detention_type = forms.ChoiceField(
         label=_("Type of detention"), choices=DetentionType.choices, required=False
@@ -187,8 +247,7 @@ class EventActForm(RecordForm):
         self._ref_choices("victim", "person", blank="—")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        data["date"] = self.fuzzy(data, "date")
+        data = super().clean()
         data["start"] = self.fuzzy(data, "start")
         data["end"] = self.fuzzy(data, "end")
         if data.get("detention_type") and data.get("act_type") != ActType.DETENTION:
@@ -197,9 +256,7 @@ class EventActForm(RecordForm):
 
     def to_records(self) -> tuple[EventRecord, ActRecord]:
         d = self.cleaned_data
-        event = EventRecord(
-            title=d["title"], date=d["date"], place=d["place"], description=d["description"]
-        )
+        event = EventForm.to_record(self)
         act = ActRecord(
             event="",
             act_type=d["act_type"],
@@ -228,6 +285,9 @@ class ActForm(RecordForm):
         choices=VictimStatus.choices,
         initial=VictimStatus.UNKNOWN,
     )
+    notes = TextField(
+        label=_("Notes"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     REFERENCES = ("event", "victim")
 
@@ -243,6 +303,21 @@ class ActForm(RecordForm):
             self.add_error("detention_type", _("A detention type goes with a detention only."))
         return data
 
+    @classmethod
+    def initial_for(cls, record: Record) -> dict[str, Any]:
+        assert isinstance(record, ActRecord)  # noqa: S101 - one form per kind
+        return {
+            "event": record.event,
+            "act_type": record.act_type,
+            "detention_type": record.detention_type,
+            "victim": record.victim,
+            **_date_initial("start", record.start),
+            **_date_initial("end", record.end),
+            "place": record.place,
+            "victim_status": record.victim_status,
+            "notes": record.notes,
+        }
+
     def to_record(self) -> ActRecord:
         d = self.cleaned_data
         return ActRecord(
@@ -254,6 +329,7 @@ class ActForm(RecordForm):
             end=d["end"],
             place=d["place"],
             victim_status=d["victim_status"],
+            notes=d["notes"],
         )
 
 
@@ -280,6 +356,18 @@ class InvolvementForm(RecordForm):
         if not data.get("perpetrator_person") and not data.get("perpetrator_unit"):
             self.add_error("perpetrator_unit", _("Name a person or a unit (or 'unknown')."))
         return data
+
+    @classmethod
+    def initial_for(cls, record: Record) -> dict[str, Any]:
+        assert isinstance(record, InvolvementRecord)  # noqa: S101 - one form per kind
+        return {
+            "act": record.act,
+            "perpetrator_type": record.perpetrator_type,
+            "degree": record.degree,
+            "perpetrator_person": record.perpetrator_person,
+            "perpetrator_unit": record.perpetrator_unit,
+            "notes": record.notes,
+        }
 
     def to_record(self) -> InvolvementRecord:
         d = self.cleaned_data
@@ -321,6 +409,18 @@ class InformationForm(RecordForm):
             *self.refs.get("event", ()),
             *self.refs.get("act", ()),
         ]
+
+    @classmethod
+    def initial_for(cls, record: Record) -> dict[str, Any]:
+        assert isinstance(record, InformationRecord)  # noqa: S101 - one form per kind
+        return {
+            "source_type": record.source_type,
+            "source_ref": record.source_ref,
+            "reliability": record.reliability,
+            "violation_status": record.violation_status,
+            "about": record.about,
+            "summary": record.summary,
+        }
 
     def to_record(self) -> InformationRecord:
         d = self.cleaned_data
@@ -376,6 +476,13 @@ class ReferForm(forms.Form):
         field = self.fields["agency"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - narrows the type
         field.queryset = others
+
+
+class RecordDeleteForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, delete this record from the case"),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
 
 
 class AddComplaintForm(forms.Form):

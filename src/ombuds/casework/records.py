@@ -214,6 +214,32 @@ RECORD_TYPES: dict[str, type[Record]] = {
 }
 
 
+def changed_fields(old: Record, new: Record) -> tuple[str, ...]:
+    """The names of the fields whose values differ between two records of one kind, in the
+    order of the dataclass (for an audit entry that says *what* was corrected, never how).
+    Raises ``ValueError`` for records of two kinds."""
+    if type(old) is not type(new):
+        raise ValueError(f"a {old.kind} record is not edited into a {new.kind} record")
+    return tuple(f.name for f in fields(old) if getattr(old, f.name) != getattr(new, f.name))
+
+
+#: The fields by which a record of each kind names other records (by ``public_id``).
+REFERENCE_FIELDS: dict[str, tuple[str, ...]] = {
+    "person": (),
+    "event": (),
+    "act": ("event", "victim"),
+    "involvement": ("act", "perpetrator_person"),
+    "information": ("about",),
+}
+
+
+def references(record: Record) -> dict[str, str]:
+    """The records ``record`` names, by field: ``{"victim": "<public_id>", ...}``."""
+    return {
+        name: ref for name in REFERENCE_FIELDS[record.kind] if (ref := getattr(record, name, ""))
+    }
+
+
 def record_from_bytes(kind: str, raw: bytes) -> Record:
     """Inverse of :meth:`Record.to_bytes`; raises ``ValueError`` for a malformed payload."""
     cls = RECORD_TYPES[kind]

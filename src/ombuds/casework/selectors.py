@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import Count, QuerySet
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ombuds import crypto
@@ -39,9 +39,13 @@ from .records import (
     ActRecord,
     ActType,
     EventRecord,
+    InformationRecord,
+    InvolvementRecord,
     PersonRecord,
     Record,
+    SourceType,
     record_from_bytes,
+    references,
 )
 
 if TYPE_CHECKING:  # django-stubs is a development dependency only
@@ -175,8 +179,6 @@ RECORDS_PER_PAGE = 100
 #: How many of the newest readable persons, events and acts the record forms offer besides
 #: those the page opened, so that what was just added can be named at once.
 RECENT_CHOICES = 25
-#: The fields by which a record names another (see ``records.py``).
-_REF_FIELDS = ("event", "victim", "act", "perpetrator_person", "about")
 #: The kinds a reference may point to, as offered in the forms.
 REFERABLE_KINDS = (RecordKind.PERSON, RecordKind.EVENT, RecordKind.ACT)
 
@@ -290,17 +292,17 @@ def _agency_names(agencies: Iterable[Agency]) -> str:
 def withheld_reason(compartment: Compartment, agency: Agency) -> str:
     """Why ``agency`` cannot read ``compartment`` (plain words for the case page)."""
     if compartment.allows(agency):
-        return _g(
+        return gettext(
             "Not yet shared with %(agency)s: an agency that can read it must refer the case again."
         ) % {"agency": agency.name_en}
-    return _g("The complainant did not consent to share with %(agency)s.") % {
+    return gettext("The complainant did not consent to share with %(agency)s.") % {
         "agency": agency.name_en
     }
 
 
 def _record_label(record: Record, public_id: str, labels: Mapping[str, str]) -> str:
     if isinstance(record, PersonRecord):
-        return record.name or _g("(no name)")
+        return record.name or gettext("(no name)")
     if isinstance(record, EventRecord):
         return record.title
     if isinstance(record, ActRecord):
@@ -389,7 +391,7 @@ class _Opened:
 
 
 def _references(record: Record) -> dict[str, str]:
-    return {name: ref for name in _REF_FIELDS if (ref := getattr(record, name, ""))}
+    return references(record)
 
 
 def decrypt_case(
@@ -448,7 +450,7 @@ def decrypt_case(
     )
     opened.fetch_victims()
     labels = opened.labels()
-    withheld = _g("withheld")
+    withheld = gettext("withheld")
 
     on_page: dict[int, list[RecordView]] = {}
     for row in page_rows:
@@ -466,7 +468,9 @@ def decrypt_case(
     views: list[CompartmentView] = []
     for comp in case.compartments.prefetch_related("allowed", "sources__complaint"):
         allowed = list(comp.allowed.all())
-        label = _g("Every agency holding the case") if comp.everyone else _agency_names(allowed)
+        label = (
+            gettext("Every agency holding the case") if comp.everyone else _agency_names(allowed)
+        )
         granted = grants.get(comp.pk, set())
         views.append(
             CompartmentView(
@@ -508,6 +512,219 @@ def record_choices(*, case: Case, keys: CaseKeys, public_ids: Iterable[str]) -> 
     opened.fetch(public_ids)
     opened.fetch_victims()
     return opened.choices(opened.labels())
+
+
+# --- one record: editing and deleting it ------------------------------------------------------
+
+#: Which kinds of record may name a record of each kind (``records.REFERENCE_FIELDS``): only
+#: these are searched for references to a record about to be deleted.
+NAMED_BY: Mapping[str, tuple[RecordKind, ...]] = {
+    RecordKind.PERSON: (RecordKind.ACT, RecordKind.INVOLVEMENT),
+    RecordKind.EVENT: (RecordKind.ACT, RecordKind.INFORMATION),
+    RecordKind.ACT: (RecordKind.INVOLVEMENT, RecordKind.INFORMATION),
+    RecordKind.INVOLVEMENT: (),
+    RecordKind.INFORMATION: (),
+}
+#: The kind of choices a reference field offers (``about`` offers events and acts; a current
+#: reference the reader cannot open is offered among the events).
+_REF_CHOICE_KIND = {
+    "event": RecordKind.EVENT,
+    "victim": RecordKind.PERSON,
+    "act": RecordKind.ACT,
+    "perpetrator_person": RecordKind.PERSON,
+    "about": RecordKind.EVENT,
+}
+
+
+@dataclass(frozen=True)
+class OpenRecord:
+    """One record of a case, decrypted for one request."""
+
+    row: CaseRecord
+    record: Record
+
+    @property
+    def public_id(self) -> str:
+        return str(self.row.public_id)
+
+    @property
+    def kind(self) -> RecordKind:
+        return RecordKind(self.row.kind)
+
+
+def case_record_get(*, case: Case, keys: CaseKeys, record_id: uuid.UUID) -> OpenRecord:
+    """The record ``record_id`` of ``case``, decrypted with ``keys``.
+
+    Raises ``CaseRecord.DoesNotExist`` when the case has no such record *or* its compartment
+    is one ``keys`` do not open: a refusal says nothing about whether it exists. Access to the
+    case itself is the caller's check (:func:`case_get_for_user`, :func:`access_case`).
+    """
+    row = _readable_records(case, keys).filter(public_id=record_id).first()
+    key = keys.by_compartment.get(row.compartment_id) if row is not None else None
+    if row is None or key is None:
+        raise CaseRecord.DoesNotExist
+    plain = crypto.decrypt(key, bytes(row.ciphertext), aad=row.aad)
+    return OpenRecord(row=row, record=record_from_bytes(row.kind, plain))
+
+
+def record_view(*, case: Case, keys: CaseKeys, opened: OpenRecord) -> RecordView:
+    """``opened`` as the case page shows it, its references resolved to labels."""
+    records = _Opened(case, keys)
+    records.add([opened.row])
+    records.fetch(references(opened.record).values())
+    records.fetch_victims()
+    labels = records.labels()
+    withheld = gettext("withheld")
+    return RecordView(
+        public_id=opened.public_id,
+        kind=opened.kind,
+        record=opened.record,
+        created_on=opened.row.created_on,
+        created_by=opened.row.created_by.username if opened.row.created_by else "",
+        refs={n: labels.get(ref, withheld) for n, ref in references(opened.record).items()},
+    )
+
+
+def record_page_number(
+    *, case: Case, keys: CaseKeys, row: CaseRecord, kind: RecordKind | None
+) -> int:
+    """The page of the case page (of ``kind``, or of every kind) that shows ``row``."""
+    readable = _readable_records(case, keys)
+    if kind is not None:
+        readable = readable.filter(kind=kind)
+    return readable.filter(pk__lt=row.pk).count() // RECORDS_PER_PAGE + 1
+
+
+def record_edit_choices(
+    *, case: Case, keys: CaseKeys, record: Record, public_ids: Iterable[str] = ()
+) -> dict[str, Choices]:
+    """The reference choices of the form editing ``record``: its current references, the
+    records among ``public_ids`` (those a submitted form names) and the
+    :data:`RECENT_CHOICES` newest persons, events and acts, where ``keys`` open them.
+
+    A current reference ``keys`` do not open (material withheld from the reader, or a record
+    removed since) is offered as "withheld", so that saving the form keeps it unchanged.
+    """
+    current = references(record)
+    opened = _Opened(case, keys)
+    readable = _readable_records(case, keys)
+    for referable in REFERABLE_KINDS:
+        opened.add(readable.filter(kind=referable).order_by("-pk")[:RECENT_CHOICES])
+    opened.fetch([*current.values(), *public_ids])
+    opened.fetch_victims()
+    choices = {str(k): list(v) for k, v in opened.choices(opened.labels()).items()}
+    withheld = gettext("withheld")
+    for name, ref in current.items():
+        kind = str(_REF_CHOICE_KIND[name])
+        if ref not in opened.rows and all(ref != value for value, _l in choices[kind]):
+            choices[kind].append((ref, withheld))
+    return {kind: tuple(values) for kind, values in choices.items()}
+
+
+#: How a referrer names a record, by reference field, for the deletion page.
+REFERENCE_LABELS: Mapping[str, StrOrPromise] = {
+    "event": _("as its event"),
+    "victim": _("as its victim"),
+    "act": _("as its act"),
+    "perpetrator_person": _("as the perpetrator"),
+    "about": _("as what it is about"),
+}
+
+
+@dataclass(frozen=True)
+class Referrer:
+    """A record that names another, as the reader of the case sees it."""
+
+    public_id: str
+    kind: RecordKind
+    #: The field by which it names the record ("victim", "about", ...).
+    field: str
+    label: str
+
+    @property
+    def how(self) -> str:
+        return str(REFERENCE_LABELS.get(self.field, self.field))
+
+
+@dataclass(frozen=True)
+class RecordReferrers:
+    """What names a record: the records the reader can open that name it, and how many
+    records of a kind that could name it lie in compartments the reader cannot open (those
+    cannot be searched: who names whom is said only inside the ciphertext)."""
+
+    named_by: tuple[Referrer, ...]
+    unsearched: int
+
+    def __bool__(self) -> bool:
+        return bool(self.named_by)
+
+
+def _referrer_label(
+    record: Record, public_id: str, labels: Mapping[str, str], withheld: str
+) -> str:
+    if isinstance(record, InvolvementRecord):
+        who = labels.get(record.perpetrator_person, withheld) if record.perpetrator_person else ""
+        return who or record.perpetrator_unit or public_id[:8]
+    if isinstance(record, InformationRecord):
+        source = (
+            str(SourceType(record.source_type).label)
+            if record.source_type in SourceType.values
+            else record.source_type
+        )
+        return f"{source}: {record.source_ref}" if record.source_ref else source
+    if isinstance(record, ActRecord) and record.victim and record.victim not in labels:
+        return f"{_record_label(record, public_id, labels)}: {withheld}"
+    return _record_label(record, public_id, labels)
+
+
+def record_referrers(*, case: Case, keys: CaseKeys, row: CaseRecord) -> RecordReferrers:
+    """The records of ``case`` that name ``row`` (an act its victim or event, an involvement
+    its act or perpetrator, information what it is about), among those ``keys`` open.
+
+    References live inside the ciphertext, so this decrypts the readable records of the
+    kinds that may name ``row`` (:data:`NAMED_BY`): a cost that grows with the case, paid
+    only when a record is deleted. Records in compartments ``keys`` do not open are counted
+    in :attr:`RecordReferrers.unsearched`, not searched.
+    """
+    kinds = NAMED_BY[RecordKind(row.kind)]
+    if not kinds:
+        return RecordReferrers(named_by=(), unsearched=0)
+    target = str(row.public_id)
+    opened = _Opened(case, keys)
+    found: list[tuple[str, str]] = []
+    candidates = _readable_records(case, keys).filter(kind__in=kinds).exclude(pk=row.pk)
+    for candidate in candidates.iterator(chunk_size=2000):
+        opened.add([candidate])
+        public_id = str(candidate.public_id)
+        _row, rec = opened.rows[public_id]
+        found += [(public_id, name) for name, ref in references(rec).items() if ref == target]
+        if not any(public_id == f for f, _n in found):
+            del opened.rows[public_id]  # keep only what is shown: the page lists these
+    opened.fetch(
+        ref
+        for public_id in {f for f, _n in found}
+        for ref in references(opened.rows[public_id][1]).values()
+    )
+    opened.fetch_victims()
+    labels = opened.labels()
+    withheld = gettext("withheld")
+    unsearched = (
+        CaseRecord.objects.filter(case=case, kind__in=kinds)
+        .exclude(compartment_id__in=list(keys.by_compartment))
+        .count()
+    )
+    return RecordReferrers(
+        named_by=tuple(
+            Referrer(
+                public_id=public_id,
+                kind=RecordKind(opened.rows[public_id][0].kind),
+                field=name,
+                label=_referrer_label(opened.rows[public_id][1], public_id, labels, withheld),
+            )
+            for public_id, name in found
+        ),
+        unsearched=unsearched,
+    )
 
 
 def case_get_for_user(

@@ -9,7 +9,7 @@ request by the caller's agency key.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from django.db import transaction
@@ -49,20 +49,33 @@ from .records import (
     Sex,
     SourceType,
     ViolationStatus,
+    changed_fields,
+    record_from_bytes,
+    references,
 )
 from .selectors import (
     CASE_LIST_FILER_ROLES,
     CASE_WRITER_ROLES,
     CaseKeys,
+    RecordReferrers,
     access_case,
     access_case_list_filing,
     compartment_allowed_ids,
     complaint_consent_ids,
+    record_referrers,
 )
 
 
 class CaseworkError(Exception):
     """A case operation was refused; the message is safe to show to the staff member."""
+
+
+class RecordNamed(CaseworkError):
+    """A record was not deleted: other records name it (``referrers`` says which)."""
+
+    def __init__(self, referrers: RecordReferrers) -> None:
+        super().__init__("other records name this record")
+        self.referrers = referrers
 
 
 def _require_writer(user: StaffUser, case: Case) -> Agency:
@@ -486,12 +499,135 @@ def record_add(
         raise CaseworkError("a source is not a complaint of this case")
     with transaction.atomic():
         compartment, key = _compartment_for(case=case, keys=keys, sources=sources)
+        _references_lock(case, references(record).values())
         row = _record_write(user=user, case=case, compartment=compartment, key=key, record=record)
         audit_record(
             action=AuditAction.CASE_CHANGED,
             actor=user,
             subject=f"case:{case.public_id}",
             details={"change": "record_added", "kind": record.kind, "record": str(row.public_id)},
+        )
+    return row
+
+
+def _references_lock(case: Case, public_ids: Iterable[str]) -> None:
+    """Lock the rows of the records a record being written names; raise
+    :class:`CaseworkError` if one was deleted meanwhile.
+
+    :func:`record_delete` locks the row it deletes, then looks for records that name it. So
+    a record naming it either commits first, and the deletion sees it and is refused, or
+    waits for the deletion and is refused here, rather than naming a record that is gone.
+    Call inside the writer's transaction. (SQLite runs one writer at a time.)
+    """
+    try:
+        wanted = {uuid.UUID(ref) for ref in public_ids}
+    except ValueError as exc:
+        raise CaseworkError("a reference is not a record id") from exc
+    if not wanted:
+        return
+    found = set(
+        CaseRecord.objects.select_for_update(no_key=True)
+        .filter(case=case, public_id__in=wanted)
+        .order_by("pk")
+        .values_list("public_id", flat=True)
+    )
+    if found != wanted:
+        raise CaseworkError(gettext("A record it names has been deleted meanwhile."))
+
+
+def _record_locked(
+    *, case: Case, keys: CaseKeys, record_id: uuid.UUID
+) -> tuple[CaseRecord, crypto.DataKey]:
+    """The row of ``record_id`` in ``case``, locked for this transaction, and its key.
+
+    Raises ``CaseRecord.DoesNotExist`` when there is no such record or ``keys`` do not open
+    its compartment (the caller answers both the same way: not found).
+    """
+    row = (
+        CaseRecord.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("case", "compartment")
+        .filter(case=case, public_id=record_id)
+        .first()
+    )
+    key = keys.get(row.compartment) if row is not None else None
+    if row is None or key is None:
+        raise CaseRecord.DoesNotExist
+    return row, key
+
+
+def record_edit(
+    *, user: StaffUser, case: Case, keys: CaseKeys, record_id: uuid.UUID, record: Record
+) -> tuple[CaseRecord, tuple[str, ...]]:
+    """Replace what record ``record_id`` says by ``record``, in the same row.
+
+    The row keeps its ``public_id`` (records that name it still do), its kind, compartment
+    and provenance; the new payload is encrypted under the compartment's key with the row's
+    associated data, and overwrites the old ciphertext. The audit entry names the record, its
+    kind and the *names* of the fields that changed, never their values. Returns the row and
+    those names; nothing is written when nothing changed.
+
+    Raises :class:`CaseworkError` (may not change the case, another kind, a newly named record
+    deleted meanwhile) and ``CaseRecord.DoesNotExist`` (no such record, or not readable).
+    """
+    _require_writer(user, case)
+    with transaction.atomic():
+        row, key = _record_locked(case=case, keys=keys, record_id=record_id)
+        if row.kind != record.kind:
+            raise CaseworkError("a record keeps its kind")
+        old = record_from_bytes(row.kind, crypto.decrypt(key, bytes(row.ciphertext), aad=row.aad))
+        changed = changed_fields(old, record)
+        if not changed:
+            return row, ()
+        kept = set(references(old).values())
+        _references_lock(case, (r for r in references(record).values() if r not in kept))
+        row.ciphertext = crypto.encrypt(key, record.to_bytes(), aad=row.aad)
+        row.save(update_fields=["ciphertext"])
+        audit_record(
+            action=AuditAction.CASE_RECORD_CHANGED,
+            actor=user,
+            subject=f"case:{case.public_id}",
+            details={
+                "record": str(row.public_id),
+                "kind": row.kind,
+                "fields": ",".join(changed),
+                "copy": row.source_complaint_id is not None,
+            },
+        )
+    return row, changed
+
+
+def record_delete(
+    *, user: StaffUser, case: Case, keys: CaseKeys, record_id: uuid.UUID
+) -> CaseRecord:
+    """Delete record ``record_id`` from ``case``, unless another record names it.
+
+    A record that an act, involvement or information record the user's agency can open names
+    (:func:`~.selectors.record_referrers`) is not deleted: :class:`RecordNamed` says which
+    records to change first. Records in compartments the agency cannot open are not searched
+    (their references are inside ciphertext it cannot read); if one names the record, its
+    reference reads "withheld" afterwards, as after a withdrawal. The row goes, ciphertext
+    and all; the compartment and its keys stay. The audit entry names the record and its
+    kind, no content. Returns the deleted row (unsaved).
+
+    Raises :class:`RecordNamed`, :class:`CaseworkError` (may not change the case) and
+    ``CaseRecord.DoesNotExist`` (no such record, or not readable).
+    """
+    _require_writer(user, case)
+    with transaction.atomic():
+        row, _key = _record_locked(case=case, keys=keys, record_id=record_id)
+        referrers = record_referrers(case=case, keys=keys, row=row)
+        if referrers:
+            raise RecordNamed(referrers)
+        row.delete()
+        audit_record(
+            action=AuditAction.CASE_RECORD_DELETED,
+            actor=user,
+            subject=f"case:{case.public_id}",
+            details={
+                "record": str(record_id),
+                "kind": row.kind,
+                "copy": row.source_complaint_id is not None,
+            },
         )
     return row
 

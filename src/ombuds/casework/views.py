@@ -26,7 +26,15 @@ from ombuds.staff.keyring import agency_private_key
 from ombuds.staff.models import Agency, AgencyKeyGrant, StaffUser
 
 from . import forms, selectors, services
-from .models import Case, CaseComplaint, CaseOutcome, CasePriority, CaseStatus, RecordKind
+from .models import (
+    Case,
+    CaseComplaint,
+    CaseOutcome,
+    CasePriority,
+    CaseRecord,
+    CaseStatus,
+    RecordKind,
+)
 from .selectors import CASE_READER_ROLES, CASE_WRITER_ROLES, CaseKeys
 
 
@@ -304,3 +312,153 @@ def case_add_complaint(request: HttpRequest, public_id: uuid.UUID) -> HttpRespon
         except services.CaseworkError as exc:
             form.add_error(None, str(exc))
     return _page(request, user, case, keys, bound={"complaint": form}, status=400)
+
+
+# --- correcting and removing a record ---------------------------------------------------------
+
+#: The form that edits each kind of record (an event is edited without its acts: each act is
+#: a record of its own).
+EDIT_FORMS: dict[str, type[forms.RecordForm]] = {
+    "person": forms.PersonForm,
+    "event": forms.EventForm,
+    "act": forms.ActForm,
+    "involvement": forms.InvolvementForm,
+    "information": forms.InformationForm,
+}
+
+
+def _load_record(
+    request: HttpRequest, public_id: uuid.UUID, record_id: uuid.UUID
+) -> tuple[StaffUser, Case, CaseKeys, selectors.OpenRecord]:
+    """The case (the user must be allowed to change it: 404 or 403 as for adding records) and
+    the record; 404 for a record that is not in the case or that the agency cannot open."""
+    user, case, keys = _load(request, public_id, write=True)
+    try:
+        opened = selectors.case_record_get(case=case, keys=keys, record_id=record_id)
+    except CaseRecord.DoesNotExist as exc:
+        raise Http404 from exc
+    return user, case, keys, opened
+
+
+def _listing_kind(request: HttpRequest) -> RecordKind | None:
+    """The kind the case page was filtered to when the user left it (``?kind=``), if any."""
+    kind = request.GET.get("kind") or ""
+    return RecordKind(kind) if kind in RecordKind.values else None
+
+
+def _listing_url(case: Case, kind: RecordKind | None, page: int, anchor: str) -> str:
+    query = f"kind={kind.value}&" if kind else ""
+    return reverse("casework:case", args=[case.public_id]) + f"?{query}page={page}#{anchor}"
+
+
+def _record_location(
+    case: Case, keys: CaseKeys, row: CaseRecord, kind: RecordKind | None
+) -> tuple[RecordKind | None, int]:
+    """The filter and page of the case page that show ``row`` (the filter dropped if the
+    record is not of its kind)."""
+    if kind is not None and kind != row.kind:
+        kind = None
+    return kind, selectors.record_page_number(case=case, keys=keys, row=row, kind=kind)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(roles=CASE_READER_ROLES)
+def record_edit(request: HttpRequest, public_id: uuid.UUID, record_id: uuid.UUID) -> HttpResponse:
+    """Correct a record: a form of its kind filled with what it says; on save, the same row
+    is re-encrypted (services.record_edit) and the case page opens where the record is."""
+    user, case, keys, opened = _load_record(request, public_id, record_id)
+    form_class = EDIT_FORMS[opened.kind]
+    prefix = opened.kind.value
+    status = 200
+    if request.method == "POST":
+        named = [request.POST.get(f"{prefix}-{name}", "") for name in form_class.REFERENCES]
+        refs = selectors.record_edit_choices(
+            case=case, keys=keys, record=opened.record, public_ids=named
+        )
+        form = form_class(request.POST, prefix=prefix, refs=refs, editing=True)
+        if form.is_valid():
+            try:
+                row, changed = services.record_edit(
+                    user=user,
+                    case=case,
+                    keys=keys,
+                    record_id=record_id,
+                    record=form.to_record(),
+                )
+            except CaseRecord.DoesNotExist as exc:
+                raise Http404 from exc
+            except services.CaseworkError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.info(
+                    request, _("Record corrected.") if changed else _("Nothing was changed.")
+                )
+                kind, page = _record_location(case, keys, row, _listing_kind(request))
+                return HttpResponseRedirect(_listing_url(case, kind, page, f"r-{row.public_id}"))
+        status = 400
+    else:
+        form = form_class(
+            prefix=prefix,
+            initial=form_class.initial_for(opened.record),
+            refs=selectors.record_edit_choices(case=case, keys=keys, record=opened.record),
+            editing=True,
+        )
+    kind, page = _record_location(case, keys, opened.row, _listing_kind(request))
+    source = opened.row.source_complaint
+    return render(
+        request,
+        "casework/record_edit.html",
+        {
+            "case": case,
+            "record": opened,
+            "form": form,
+            "copied_from": source.public_id if source else None,
+            "back": _listing_url(case, kind, page, f"r-{opened.public_id}"),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(roles=CASE_READER_ROLES)
+def record_delete(request: HttpRequest, public_id: uuid.UUID, record_id: uuid.UUID) -> HttpResponse:
+    """Remove a record entered by mistake: a confirmation page, then services.record_delete.
+    A record that others name is not removed: the page lists them, to change first."""
+    user, case, keys, opened = _load_record(request, public_id, record_id)
+    kind, page = _record_location(case, keys, opened.row, _listing_kind(request))
+    form = forms.RecordDeleteForm(request.POST if request.method == "POST" else None)
+    referrers: selectors.RecordReferrers | None = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.record_delete(user=user, case=case, keys=keys, record_id=record_id)
+            except CaseRecord.DoesNotExist as exc:
+                raise Http404 from exc
+            except services.RecordNamed as exc:
+                referrers = exc.referrers
+                status = 409
+            except services.CaseworkError as exc:
+                form.add_error(None, str(exc))
+                status = 400
+            else:
+                messages.info(request, _("Record deleted."))
+                return HttpResponseRedirect(_listing_url(case, kind, page, "records"))
+        else:
+            status = 400
+    if referrers is None:
+        referrers = selectors.record_referrers(case=case, keys=keys, row=opened.row)
+    return render(
+        request,
+        "casework/record_delete.html",
+        {
+            "case": case,
+            "r": selectors.record_view(case=case, keys=keys, opened=opened),
+            "copied": opened.row.source_complaint_id is not None,
+            "referrers": referrers,
+            "form": form,
+            "kind_query": f"?kind={kind.value}" if kind else "",
+            "back": _listing_url(case, kind, page, f"r-{opened.public_id}"),
+        },
+        status=status,
+    )
