@@ -289,6 +289,14 @@ def _agency_names(agencies: Iterable[Agency]) -> str:
     return ", ".join(a.name_en for a in agencies)
 
 
+def compartment_label(compartment: Compartment) -> str:
+    """Who may read ``compartment``, in plain words: every holding agency, or the allowed
+    agencies' names (prefetch ``allowed`` when labelling many)."""
+    if compartment.everyone:
+        return gettext("Every agency holding the case")
+    return _agency_names(compartment.allowed.all())
+
+
 def withheld_reason(compartment: Compartment, agency: Agency) -> str:
     """Why ``agency`` cannot read ``compartment`` (plain words for the case page)."""
     if compartment.allows(agency):
@@ -467,10 +475,7 @@ def decrypt_case(
         )
     views: list[CompartmentView] = []
     for comp in case.compartments.prefetch_related("allowed", "sources__complaint"):
-        allowed = list(comp.allowed.all())
-        label = (
-            gettext("Every agency holding the case") if comp.everyone else _agency_names(allowed)
-        )
+        label = compartment_label(comp)
         granted = grants.get(comp.pk, set())
         views.append(
             CompartmentView(

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+Choices = tuple[tuple[str, str], ...]
 
 LIMITS_HELP = _(
     "Photos (JPEG, PNG, WebP), PDF and MP4 up to 20 MB; plain text up to 2 MB. "
@@ -24,6 +28,30 @@ class EvidenceUploadForm(forms.Form):
             "empty": _("The file is empty."),
         },
     )
+
+
+class CaseEvidenceUploadForm(EvidenceUploadForm):
+    """A file attached to a case, and which of the case's complaints it comes from.
+
+    None ticked: staff material, which every agency holding the case may read. Ticked: the
+    file is bound by those complaints' consent (only agencies all of them consented to can
+    read it), as records are. Only complaints the user's agency may read are offered, by
+    short id and day received, never by content. As on the record forms, every source is
+    ticked at first: forgetting to choose never lets more agencies read a file.
+    """
+
+    sources = forms.MultipleChoiceField(
+        label=_("Comes from complaints (only agencies all of them consented to can read it)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, sources: Choices = (), **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        field = self.fields["sources"]
+        assert isinstance(field, forms.MultipleChoiceField)  # noqa: S101 - narrows the type
+        field.choices = sources
+        self.initial.setdefault("sources", [value for value, _label in sources])
 
 
 class OptionalEvidenceForm(forms.Form):

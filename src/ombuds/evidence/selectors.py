@@ -14,14 +14,17 @@ import uuid
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 
 from ombuds import crypto
-from ombuds.casework.models import Case
+from ombuds.casework.models import Case, CaseComplaint
 from ombuds.casework.selectors import (
     CASE_READER_ROLES,
     CaseKeys,
     access_case,
     case_keys_for_agency,
+    compartment_label,
+    complaint_consent_ids,
 )
 from ombuds.intake.models import Complaint
 from ombuds.intake.selectors import access_complaint, complaint_data_key_for_agency
@@ -51,6 +54,11 @@ class EvidenceView:
     facts: Facts
     original_file: uuid.UUID
     working_file: uuid.UUID
+    #: A case's item: who may read its compartment ("Every agency holding the case", or the
+    #: allowed agencies' names), and the short ids of the complaints whose consent bound it
+    #: (none: staff material). Empty for a complaint's item.
+    readable_by: str = ""
+    from_complaints: tuple[str, ...] = ()
 
 
 def complaint_for_evidence(
@@ -129,6 +137,7 @@ def item_for_user(
 def _view(item: EvidenceItem, data_key: crypto.DataKey) -> EvidenceView:
     facts = facts_of(item=item, file_key=file_key_of(item=item, data_key=data_key))
     ids = {f.role: f.public_id for f in item.files.all()}
+    compartment = item.compartment if item.compartment_id else None
     return EvidenceView(
         public_id=item.public_id,
         kind=EvidenceKind(item.kind),
@@ -137,6 +146,12 @@ def _view(item: EvidenceItem, data_key: crypto.DataKey) -> EvidenceView:
         facts=facts,
         original_file=ids["original"],
         working_file=ids["working"],
+        readable_by=compartment_label(compartment) if compartment else "",
+        from_complaints=tuple(
+            str(link.complaint.public_id)[:8] for link in compartment.sources.all()
+        )
+        if compartment
+        else (),
     )
 
 
@@ -163,7 +178,11 @@ def case_evidence_list(*, case: Case, keys: CaseKeys) -> CaseEvidence:
     items = (
         EvidenceItem.objects.filter(case=case)
         .select_related("case", "compartment")
-        .prefetch_related(Prefetch("files", queryset=EvidenceFile.objects.defer("ciphertext")))
+        .prefetch_related(
+            Prefetch("files", queryset=EvidenceFile.objects.defer("ciphertext")),
+            "compartment__allowed",
+            "compartment__sources__complaint",
+        )
     )
     readable: list[EvidenceView] = []
     withheld = 0
@@ -178,6 +197,35 @@ def case_evidence_list(*, case: Case, keys: CaseKeys) -> CaseEvidence:
 
 def evidence_view(*, item: EvidenceItem, data_key: crypto.DataKey) -> EvidenceView:
     return _view(item, data_key)
+
+
+Choices = tuple[tuple[str, str], ...]
+
+
+def case_source_choices(*, case: Case, keys: CaseKeys) -> Choices:
+    """The case's complaints whose material the user's agency may read (its consent includes
+    that agency), as (public id, "short id, received day"): the sources a file attached to
+    the case may be bound to. Metadata only: nothing of a complaint's content."""
+    links = CaseComplaint.objects.filter(case=case).select_related("complaint").order_by("pk")
+    return tuple(
+        (
+            str(link.complaint.public_id),
+            gettext("%(id)s, received %(day)s")
+            % {
+                "id": str(link.complaint.public_id)[:8],
+                "day": link.complaint.received_on.isoformat(),
+            },
+        )
+        for link in links
+        if keys.agency.pk in complaint_consent_ids(link.complaint)
+    )
+
+
+def case_sources(*, public_ids: list[str]) -> list[Complaint]:
+    """The complaints with these public ids, whichever case they belong to: the service
+    refuses one that is not the case's (never silently dropped, which would widen who may
+    read the file). Fewer than asked for means one no longer exists (withdrawn)."""
+    return list(Complaint.objects.filter(public_id__in=public_ids).order_by("pk"))
 
 
 def custody_log(*, items: list[EvidenceItem]) -> list[CustodyEntry]:

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ombuds import crypto
@@ -25,7 +26,7 @@ from ombuds.staff.models import COMPLAINT_READER_ROLES
 
 from . import files, selectors, services
 from .files import FileRefused
-from .forms import EvidenceUploadForm, ExportForm
+from .forms import CaseEvidenceUploadForm, EvidenceUploadForm, ExportForm
 from .models import EvidenceItem, FileRole
 from .package import case_evidence_export, evidence_export
 from .selectors import EvidenceForbidden, EvidenceNotFound
@@ -113,20 +114,37 @@ def complaint_evidence(request: HttpRequest, complaint_id: uuid.UUID) -> HttpRes
 @staff_required(roles=CASE_READER_ROLES)
 def case_evidence(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     """A case's evidence that the user's agency can read; members who may change the case
-    attach files here (into the compartment every holding agency reads)."""
+    attach files here: into the compartment every holding agency reads, or, with source
+    complaints ticked, into the compartment of their consents (as records are filed)."""
     case, keys = _case(request, case_id, write=request.method == "POST")
     user = current_staff(request)
-    form = EvidenceUploadForm(request.POST or None, request.FILES or None)
+    form = CaseEvidenceUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        sources=selectors.case_source_choices(case=case, keys=keys),
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            chosen = list(dict.fromkeys(form.cleaned_data["sources"]))
+            sources = selectors.case_sources(public_ids=chosen)
             try:
+                if len(sources) != len(chosen):
+                    # Withdrawn since the page was shown: filing without it would widen who
+                    # may read the file.
+                    raise CaseworkError(_("A complaint you chose is no longer part of the case."))
                 services.evidence_attach_to_case(
-                    user=user, case=case, keys=keys, upload=form.cleaned_data["file"]
+                    user=user,
+                    case=case,
+                    keys=keys,
+                    upload=form.cleaned_data["file"],
+                    sources=sources,
                 )
                 return HttpResponseRedirect(reverse("evidence:case", args=[case_id]) + "?added=1")
-            except (FileRefused, CaseworkError) as exc:
+            except FileRefused as exc:
                 form.add_error("file", str(exc))
+            except CaseworkError as exc:
+                form.add_error(None, str(exc))
         status = 400
     evidence = selectors.case_evidence_list(case=case, keys=keys)
     services.evidence_record_case_list(user=user, case=case, count=len(evidence.items))
