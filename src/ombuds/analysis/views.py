@@ -32,7 +32,7 @@ from ombuds.staff.access import current_staff, staff_key, staff_required
 from ombuds.staff.keyring import agency_private_key
 from ombuds.staff.models import AgencyKeyGrant, StaffUser
 
-from . import forms, jobs, selectors, services
+from . import estimates, forms, jobs, selectors, services
 from .models import LinkageRun, PersonList, ScoredPairRow
 
 analysis_required = staff_required(roles=selectors.ANALYSIS_ROLES)
@@ -266,10 +266,55 @@ def run_new(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("analysis:run", args=[run.public_id]))
 
 
+def _refusal(found: estimates.RunEstimate) -> str:
+    """Why a run has no estimate, in the page's language."""
+    if found.refused == estimates.TOO_FEW_SOURCES:
+        return ngettext(
+            "No estimate: this run linked %(n)s source, and an estimate needs at least 3 "
+            "(lists, or the persons in cases). With fewer, it would rest entirely on the "
+            "untestable assumption that the sources are independent.",
+            "No estimate: this run linked %(n)s sources, and an estimate needs at least 3 "
+            "(lists, or the persons in cases). With fewer, it would rest entirely on the "
+            "untestable assumption that the sources are independent.",
+            found.sources,
+        ) % {"n": found.sources}
+    if found.refused == estimates.TOO_MANY_SOURCES:
+        return _(
+            "No estimate: this run linked %(n)s sources, and an estimate handles at most %(max)s."
+        ) % {"n": found.sources, "max": estimates.MAX_SOURCES}
+    return _(
+        "No estimate: the overlap of these sources cannot support one (the estimation "
+        "method refused these data)."
+    )
+
+
+def _how_many(found: estimates.RunEstimate | None) -> dict[str, object] | None:
+    """The run page's "how many people" numbers, written as the language writes them."""
+    if found is None:
+        return None
+    shown: dict[str, object] = {
+        "documented": _count(found.documented),
+        "sources": found.sources,
+        "method": found.method,
+        "level": round(found.level * 100),
+        "warnings": found.warnings,
+    }
+    if found.refused or found.estimate is None or found.lower is None:
+        shown["refusal"] = _refusal(found)
+        return shown
+    shown["estimate"] = _count(round(found.estimate))
+    shown["lower"] = _count(round(found.lower))
+    shown["upper"] = None if found.upper is None else _count(round(found.upper))
+    return shown
+
+
 @analysis_required
 def run_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
     run = _run(user, public_id)
+    # Cluster memberships only (no names): computed in the request the first time, then
+    # read from the run's details.
+    how_many = _how_many(estimates.run_estimate(run))
     response = render(
         request,
         "analysis/run.html",
@@ -282,6 +327,7 @@ def run_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "uncertain": run.pairs.filter(
                 probability__gte=selectors.REVIEW_LOW, probability__lt=selectors.REVIEW_HIGH
             ).count(),
+            "how_many": how_many,
         },
     )
     if run.active:

@@ -1,0 +1,144 @@
+"""How many people: a finished run's documented count and its multiple systems estimate.
+
+Only the run's cluster memberships are read (which sources each cluster, a unique person, was
+seen in): no names, no decryption, so the estimate is computed in the request. The first
+computation is kept in ``LinkageRun.details["estimate"]`` (numbers and fixed codes only, never
+a list's name or a record), and later views read it from there: a run never changes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Final
+
+from ombuds.estimation import CaptureData, EstimationRefused, estimate
+from ombuds.estimation.api import Method
+from ombuds.estimation.data import MAX_LISTS, MIN_LISTS
+
+from .models import LinkageRun, RunStatus
+
+#: The method and seed of the page's estimate. LCMCR (compiled) takes about 0.4 s on 1,200
+#: clusters from 3 lists and 0.2 s on 1,450 from 5 (4 s the very first time, while Numba
+#: compiles and caches the sampler); the fixed seed keeps the page's numbers the same.
+METHOD: Final[Method] = "lcmcr"
+SEED = 1
+LEVEL = 0.95
+#: Bumped when what is cached changes, so an older cached entry is computed again.
+CACHE_VERSION = 1
+#: The most sources (lists, and "case") the estimation handles.
+MAX_SOURCES = MAX_LISTS
+
+#: Why there is no estimate (the page says it in words).
+TOO_FEW_SOURCES = "too_few_sources"
+TOO_MANY_SOURCES = "too_many_sources"
+NOT_SUPPORTED = "not_supported"
+
+
+@dataclass(frozen=True)
+class RunEstimate:
+    """A run's documented count and estimate of the total, or why there is no estimate."""
+
+    documented: int
+    sources: int
+    method: str
+    estimate: float | None = None
+    lower: float | None = None
+    upper: float | None = None  # None: the data bound the total only from below
+    level: float = LEVEL
+    warnings: int = 0
+    refused: str | None = None
+
+    @classmethod
+    def from_cache(cls, cached: dict[str, Any]) -> RunEstimate:
+        return cls(
+            documented=int(cached["documented"]),
+            sources=int(cached["sources"]),
+            method=str(cached["method"]),
+            estimate=cached.get("estimate"),
+            lower=cached.get("lower"),
+            upper=cached.get("upper"),
+            level=float(cached.get("level", LEVEL)),
+            warnings=int(cached.get("warnings", 0)),
+            refused=cached.get("refused"),
+        )
+
+    def to_cache(self) -> dict[str, Any]:
+        return {
+            "version": CACHE_VERSION,
+            "documented": self.documented,
+            "sources": self.sources,
+            "method": self.method,
+            "seed": SEED,
+            "estimate": self.estimate,
+            "lower": self.lower,
+            "upper": self.upper,
+            "level": self.level,
+            "warnings": self.warnings,
+            "refused": self.refused,
+        }
+
+
+def run_capture_data(run: LinkageRun) -> CaptureData | None:
+    """The run's capture table: each cluster's set of sources is its pattern; the lists are
+    the run's sources in sorted order. ``None`` with more sources than the estimation
+    supports."""
+    sources_of: dict[int, set[str]] = defaultdict(set)
+    for cluster, source in run.memberships.values_list("cluster", "source").distinct():
+        sources_of[cluster].add(source)
+    lists = tuple(sorted({s for ss in sources_of.values() for s in ss}))
+    if len(lists) > MAX_SOURCES:
+        return None
+    position = {name: j for j, name in enumerate(lists)}
+    counts: dict[tuple[int, ...], int] = defaultdict(int)
+    for sources in sources_of.values():
+        pattern = [0] * len(lists)
+        for s in sources:
+            pattern[position[s]] = 1
+        counts[tuple(pattern)] += 1
+    return CaptureData(lists, dict(counts))
+
+
+def _compute(run: LinkageRun) -> RunEstimate:
+    data = run_capture_data(run)
+    if data is None:
+        sources = run.memberships.values("source").distinct().count()
+        documented = run.memberships.values("cluster").distinct().count()
+        return RunEstimate(documented, sources, METHOD, refused=TOO_MANY_SOURCES)
+    documented, sources = data.observed, len(data.lists_that_saw_anyone())
+    if sources < MIN_LISTS:
+        return RunEstimate(documented, sources, METHOD, refused=TOO_FEW_SOURCES)
+    try:
+        result = estimate(data, method=METHOD, seed=SEED, level=LEVEL)
+    except EstimationRefused:
+        # The reason quotes the sources' ids; the page says it in its own words.
+        return RunEstimate(documented, sources, METHOD, refused=NOT_SUPPORTED)
+    numbers = result.to_dict()  # rounded; an infinite bound is None
+    return RunEstimate(
+        documented=documented,
+        sources=sources,
+        method=result.method,
+        estimate=numbers["estimate"],
+        lower=numbers["lower"],
+        upper=numbers["upper"],
+        level=result.level,
+        warnings=len(result.warnings),
+    )
+
+
+def run_estimate(run: LinkageRun) -> RunEstimate | None:
+    """The finished run's count and estimate, computed once and then read from its details.
+
+    ``None`` for a run that has not finished (its memberships are not all written yet).
+    """
+    if run.status != RunStatus.DONE:
+        return None
+    cached = run.details.get("estimate") if isinstance(run.details, dict) else None
+    if isinstance(cached, dict) and cached.get("version") == CACHE_VERSION:
+        return RunEstimate.from_cache(cached)
+    found = _compute(run)
+    details = {**(run.details or {}), "estimate": found.to_cache()}
+    # Only the details column: the run's other fields (and ``updated_at``) stay as they were.
+    LinkageRun.objects.filter(pk=run.pk).update(details=details)
+    run.details = details
+    return found
