@@ -8,13 +8,12 @@ a list's name or a record), and later views read it from there: a run never chan
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Final
 
 from ombuds.estimation import CaptureData, EstimationRefused, estimate
 from ombuds.estimation.api import Method
-from ombuds.estimation.data import MAX_LISTS, MIN_LISTS
+from ombuds.estimation.data import MAX_LISTS, MIN_LISTS, capture_data_from_clusters
 
 from .models import LinkageRun, RunStatus
 
@@ -80,23 +79,16 @@ class RunEstimate:
 
 
 def run_capture_data(run: LinkageRun) -> CaptureData | None:
-    """The run's capture table: each cluster's set of sources is its pattern; the lists are
-    the run's sources in sorted order. ``None`` with more sources than the estimation
-    supports."""
-    sources_of: dict[int, set[str]] = defaultdict(set)
-    for cluster, source in run.memberships.values_list("cluster", "source").distinct():
-        sources_of[cluster].add(source)
-    lists = tuple(sorted({s for ss in sources_of.values() for s in ss}))
-    if len(lists) > MAX_SOURCES:
+    """The run's capture table: each cluster's set of sources is its pattern (as
+    ``ombuds estimate --from-clusters`` reads a clusters file). ``None`` with more sources
+    than the estimation supports."""
+    rows = (
+        {"source": source, "cluster_id": str(cluster)}
+        for cluster, source in run.memberships.values_list("cluster", "source").iterator()
+    )
+    if run.memberships.values("source").distinct().count() > MAX_SOURCES:
         return None
-    position = {name: j for j, name in enumerate(lists)}
-    counts: dict[tuple[int, ...], int] = defaultdict(int)
-    for sources in sources_of.values():
-        pattern = [0] * len(lists)
-        for s in sources:
-            pattern[position[s]] = 1
-        counts[tuple(pattern)] += 1
-    return CaptureData(lists, dict(counts))
+    return capture_data_from_clusters(rows)
 
 
 def _compute(run: LinkageRun) -> RunEstimate:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import logging
@@ -188,18 +189,9 @@ def _append(
 ) -> AuditEntry:
     """Insert one chained entry (the head row is moved by the caller); checkpoint if due."""
     connection = connections[using]
-    entry = AuditEntry(
-        seq=fields.seq,
-        created_at=fields.created_at,
-        action=fields.action,
-        actor_id=fields.actor_id,
-        actor_username=fields.actor_username,
-        agency_id=fields.agency_id,
-        subject=fields.subject,
-        details=fields.details,
-        prev_hash=fields.prev_hash,
-        entry_hash=fields.digest(),
-    )
+    # EntryFields' names are the model's field names (``AuditEntry.fields`` is the inverse).
+    values = {f.name: getattr(fields, f.name) for f in dataclasses.fields(fields)}
+    entry = AuditEntry(**values, entry_hash=fields.digest())
     cursor.execute(
         insert,
         [

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import dataclasses
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -82,11 +83,25 @@ class RecordForm(forms.Form):
         self.refs = refs or {}
         self.setup()
 
+    #: Record fields whose form fields are named otherwise (a date's field prefix).
+    FIELD_NAMES: ClassVar[dict[str, str]] = {}
+
     @classmethod
     def initial_for(cls, record: Record) -> dict[str, Any]:
         """The form's initial data showing ``record`` (for editing it); the inverse of
-        :meth:`to_record`: an unchanged edit form gives back the same record."""
-        raise NotImplementedError
+        :meth:`to_record`: an unchanged edit form gives back the same record. A date fills
+        its value and precision fields, a list of names one line each."""
+        initial: dict[str, Any] = {}
+        for field in dataclasses.fields(record):
+            value = getattr(record, field.name)
+            name = cls.FIELD_NAMES.get(field.name, field.name)
+            if isinstance(value, FuzzyDate):
+                initial.update(_date_initial(name, value))
+            elif isinstance(value, tuple):
+                initial[name] = "\n".join(value)
+            else:
+                initial[name] = value
+        return initial
 
     def setup(self) -> None:
         """Fill reference choices (persons, events, acts) in subclasses."""
@@ -141,6 +156,8 @@ def _date_fields(label: StrOrPromise) -> tuple[forms.Field, forms.Field]:
 
 
 class PersonForm(RecordForm):
+    FIELD_NAMES: ClassVar[dict[str, str]] = {"birth_date": "birth"}
+
     name = TextField(label=_("Name (any script)"), max_length=300, required=False)
     other_names = TextField(
         label=_("Other names and spellings, one per line"),
@@ -162,19 +179,6 @@ class PersonForm(RecordForm):
         if not data.get("name") and not data.get("other_names"):
             self.add_error("name", _("Give a name, or a description such as 'unknown man, 30s'."))
         return data
-
-    @classmethod
-    def initial_for(cls, record: Record) -> dict[str, Any]:
-        assert isinstance(record, PersonRecord)  # noqa: S101 - one form per kind
-        return {
-            "name": record.name,
-            "other_names": "\n".join(record.other_names),
-            "sex": record.sex,
-            **_date_initial("birth", record.birth_date),
-            "age": record.age,
-            "origin": record.origin,
-            "notes": record.notes,
-        }
 
     def to_record(self) -> PersonRecord:
         d = self.cleaned_data
@@ -207,16 +211,6 @@ class EventForm(RecordForm):
         data = super().clean() or {}
         data["date"] = self.fuzzy(data, "date")
         return data
-
-    @classmethod
-    def initial_for(cls, record: Record) -> dict[str, Any]:
-        assert isinstance(record, EventRecord)  # noqa: S101 - one form per kind
-        return {
-            "title": record.title,
-            **_date_initial("date", record.date),
-            "place": record.place,
-            "description": record.description,
-        }
 
     def to_record(self) -> EventRecord:
         d = self.cleaned_data
@@ -303,21 +297,6 @@ class ActForm(RecordForm):
             self.add_error("detention_type", _("A detention type goes with a detention only."))
         return data
 
-    @classmethod
-    def initial_for(cls, record: Record) -> dict[str, Any]:
-        assert isinstance(record, ActRecord)  # noqa: S101 - one form per kind
-        return {
-            "event": record.event,
-            "act_type": record.act_type,
-            "detention_type": record.detention_type,
-            "victim": record.victim,
-            **_date_initial("start", record.start),
-            **_date_initial("end", record.end),
-            "place": record.place,
-            "victim_status": record.victim_status,
-            "notes": record.notes,
-        }
-
     def to_record(self) -> ActRecord:
         d = self.cleaned_data
         return ActRecord(
@@ -356,18 +335,6 @@ class InvolvementForm(RecordForm):
         if not data.get("perpetrator_person") and not data.get("perpetrator_unit"):
             self.add_error("perpetrator_unit", _("Name a person or a unit (or 'unknown')."))
         return data
-
-    @classmethod
-    def initial_for(cls, record: Record) -> dict[str, Any]:
-        assert isinstance(record, InvolvementRecord)  # noqa: S101 - one form per kind
-        return {
-            "act": record.act,
-            "perpetrator_type": record.perpetrator_type,
-            "degree": record.degree,
-            "perpetrator_person": record.perpetrator_person,
-            "perpetrator_unit": record.perpetrator_unit,
-            "notes": record.notes,
-        }
 
     def to_record(self) -> InvolvementRecord:
         d = self.cleaned_data
@@ -409,18 +376,6 @@ class InformationForm(RecordForm):
             *self.refs.get("event", ()),
             *self.refs.get("act", ()),
         ]
-
-    @classmethod
-    def initial_for(cls, record: Record) -> dict[str, Any]:
-        assert isinstance(record, InformationRecord)  # noqa: S101 - one form per kind
-        return {
-            "source_type": record.source_type,
-            "source_ref": record.source_ref,
-            "reliability": record.reliability,
-            "violation_status": record.violation_status,
-            "about": record.about,
-            "summary": record.summary,
-        }
 
     def to_record(self) -> InformationRecord:
         d = self.cleaned_data
