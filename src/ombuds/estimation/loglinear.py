@@ -68,6 +68,17 @@ def model_label(terms: Sequence[Term], lists: Sequence[str]) -> str:
     return "main + " + " + ".join("*".join(lists[j] for j in t) for t in terms)
 
 
+def _selection_key(
+    fit: Fit, criterion: Criterion, lists: Sequence[str]
+) -> tuple[float, int, tuple[tuple[str, ...], ...]]:
+    """Order of preference among fitted models: the criterion (rounded, so that equivalent
+    fits that differ by rounding tie), then fewer terms, then the terms by list *name*. Ties
+    are real (two models with the same criterion on small tables): breaking them by list
+    position would make the estimate depend on the order the lists are given in."""
+    names = tuple(sorted(tuple(sorted(lists[j] for j in t)) for t in fit.terms))
+    return round(fit.criterion(criterion), 9), len(fit.terms), names
+
+
 def design_matrix(k: int, terms: Sequence[Term]) -> FloatArray:
     """Design over all 2^K cells (row b = pattern with bits b): intercept, mains, terms."""
     cells = np.arange(1 << k)
@@ -300,7 +311,7 @@ def select_model(
             "no log-linear model is supported by these data (every candidate has a "
             "non-existent maximum likelihood estimate or a rank-deficient design)"
         )
-    best = min(fits, key=lambda f: (f.criterion(criterion), len(f.terms)))
+    best = min(fits, key=lambda f: _selection_key(f, criterion, data.lists))
     return best, len(fits), search
 
 
@@ -328,7 +339,7 @@ def _downhill(
         improving = [f for f in fits if f.criterion(criterion) < best.criterion(criterion) - 1e-9]
         if not improving:
             break
-        best = min(improving, key=lambda f: f.criterion(criterion))
+        best = min(improving, key=lambda f: _selection_key(f, criterion, data.lists))
         current = best.terms
     return [f for f in cache.values() if f is not None]
 
