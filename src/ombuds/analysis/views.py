@@ -102,7 +102,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def list_import(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
-    errors: list[object] = []
+    errors: list[dict[str, object]] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
