@@ -25,7 +25,7 @@ def test_a_bad_row_is_named_by_row_and_column_and_good_rows_are_kept(world: Worl
     assert ListRecord.objects.filter(person_list=person_list).count() == 2
 
     page = client.get(f"/en/staff/analysis/lists/{person_list.public_id}/").content.decode()
-    assert "<td>3</td><td>birth_date</td>" in page  # the header is row 1
+    assert "<td>3</td><td><code>birth_date</code></td>" in page  # the header is row 1
     assert "2 records imported" in page
 
 
@@ -43,8 +43,8 @@ def test_a_file_with_no_good_row_is_refused_and_nothing_is_stored(world: World) 
     r = client.post("/en/staff/analysis/import/", {"name": "broken", "file": upload})
     assert r.status_code == 200
     page = r.content.decode()
-    assert "no row could be imported" in page
-    assert "<td>1</td><td>record_id</td>" in page
+    assert "No row could be imported." in page
+    assert "<td>1</td><td><code>record_id</code></td>" in page
     assert not PersonList.objects.exists()
 
 
@@ -74,3 +74,20 @@ def test_a_cp1251_list_is_read_as_cyrillic(world: World) -> None:
     key = world.agency_keys["working-group"]
     names = sorted(shown.record.family_name for shown in list_records(person_list, key))
     assert names == ["Джабраилов", "Хамзатов"]
+
+
+def test_import_errors_are_told_in_russian_on_the_russian_pages(world: World) -> None:
+    client = world.client_for("analyst")
+    text = (
+        "record_id,source,family_name,sex,age,birth_date\n"
+        "1,ngo,Хамзатов,x,27,\n"
+        "2,ngo,Умарова,f,двадцать,\n"
+        "3,ngo,Исаев,m,,1990-13\n"
+        "4,ngo,Исаев,m,,\n"
+    )
+    person_list = import_list(client, "NGO", text)
+    page = client.get(f"/ru/staff/analysis/lists/{person_list.public_id}/").content.decode()
+    assert "«x» — не пол: напишите m или f (м или ж)" in page
+    assert "«двадцать» — не возраст в полных годах" in page
+    assert "«1990-13» — не дата: напишите ГГГГ, ГГГГ-ММ или ГГГГ-ММ-ДД" in page
+    assert "is not" not in page

@@ -14,9 +14,11 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext
 
 from ombuds import crypto
 from ombuds.linkage import PersonRecord
+from ombuds.linkage.records import RowError
 from ombuds.staff.models import Role, StaffUser
 
 from .models import (
@@ -425,3 +427,36 @@ def unique_persons(
         for i, cluster in enumerate(page)
     ]
     return persons, total
+
+
+def row_error_message(error: Mapping[str, object]) -> str:
+    """What an import error says, in the reader's language.
+
+    The linkage package writes its errors in English for the command line, with a code and
+    the offending value; errors stored before codes existed are shown as they were written.
+    """
+    value = str(error.get("value", ""))
+    messages = {
+        "required": gettext("required, and empty"),
+        "date": gettext("“%(value)s” is not a date: write YYYY, YYYY-MM or YYYY-MM-DD"),
+        "age": gettext("“%(value)s” is not an age in whole years"),
+        "sex": gettext("“%(value)s” is not a sex: write m or f (м or ж)"),
+        "missing": gettext("missing from the header row"),
+        "fields": gettext("the row has more fields than the header"),
+        "repeated": gettext("the record_id “%(value)s” is used twice in this source"),
+    }
+    template = messages.get(str(error.get("code", "")))
+    if template is None:
+        return str(error.get("message", ""))
+    return template % {"value": value} if "%(value)s" in template else template
+
+
+def errors_shown(errors: Iterable[Mapping[str, object] | RowError]) -> list[dict[str, object]]:
+    """Import errors as the pages show them: row, column and a translated message."""
+    shown = []
+    for e in errors:
+        error = dataclasses.asdict(e) if isinstance(e, RowError) else dict(e)
+        shown.append(
+            {"row": error["row"], "column": error["column"], "message": row_error_message(error)}
+        )
+    return shown

@@ -70,7 +70,10 @@ def record_from_bytes(raw: bytes) -> PersonRecord:
 
 
 def errors_to_bytes(errors: Iterable[RowError]) -> bytes:
-    rows = [{"row": e.row, "column": e.column, "message": e.message} for e in errors]
+    rows = [
+        {"row": e.row, "column": e.column, "message": e.message, "code": e.code, "value": e.value}
+        for e in errors
+    ]
     return json.dumps(rows, ensure_ascii=False).encode("utf-8")
 
 
@@ -87,15 +90,17 @@ def person_list_import(*, user: StaffUser, name: str, filename: str, data: bytes
     try:
         text = decode_bytes(data)
     except UnicodeDecodeError as exc:
-        raise ImportRefused("the file is neither UTF-8 nor CP1251 text") from exc
+        raise ImportRefused(gettext("The file is neither UTF-8 nor CP1251 text.")) from exc
     try:
         records, errors = parse_person_list(text, filename)
     except csv.Error as exc:
-        raise ImportRefused("the file is not a CSV file") from exc
+        raise ImportRefused(gettext("The file is not a CSV file.")) from exc
     if len(records) > MAX_LIST_RECORDS:
-        raise ImportRefused(f"the list has more than {MAX_LIST_RECORDS} records; split it")
+        raise ImportRefused(
+            gettext("The list has more than %(n)d records: split it.") % {"n": MAX_LIST_RECORDS}
+        )
     if not records:
-        raise ImportRefused("no row could be imported", errors)
+        raise ImportRefused(gettext("No row could be imported."), errors)
 
     key = crypto.new_data_key()
     with transaction.atomic():

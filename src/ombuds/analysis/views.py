@@ -102,7 +102,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def list_import(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
-    errors: list[object] = []
+    errors: list[dict[str, object]] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -114,7 +114,7 @@ def list_import(request: HttpRequest) -> HttpResponse:
             )
         except services.ImportRefused as exc:
             form.add_error(None, str(exc))
-            errors = list(exc.errors)
+            errors = selectors.errors_shown(exc.errors)
         else:
             return HttpResponseRedirect(
                 reverse("analysis:list", args=[result.person_list.public_id])
@@ -136,7 +136,7 @@ def _list_page(
     file_form: forms.FileForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    errors = selectors.list_errors(person_list, _agency_key(request, user))
+    errors = selectors.errors_shown(selectors.list_errors(person_list, _agency_key(request, user)))
     if errors:
         _audit_view(user, f"person-list:{person_list.public_id}", "import-errors", 1)
     cases = case_selectors.cases_for_list_filing(user=user)

@@ -219,7 +219,7 @@ def demo_cases(
             case=case,
             keys=keys,
             person=PersonRecord(
-                name="(name withheld by the complainant)",
+                name="(имя не названо заявителем)",
                 sex=Sex.MALE,
                 age=31,
                 origin="Гудермес",

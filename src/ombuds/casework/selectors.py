@@ -286,7 +286,7 @@ class CaseView:
 
 
 def _agency_names(agencies: Iterable[Agency]) -> str:
-    return ", ".join(a.name_en for a in agencies)
+    return ", ".join(a.display_name for a in agencies)
 
 
 def compartment_label(compartment: Compartment) -> str:
@@ -302,9 +302,9 @@ def withheld_reason(compartment: Compartment, agency: Agency) -> str:
     if compartment.allows(agency):
         return gettext(
             "Not yet shared with %(agency)s: an agency that can read it must refer the case again."
-        ) % {"agency": agency.name_en}
+        ) % {"agency": agency.display_name}
     return gettext("The complainant did not consent to share with %(agency)s.") % {
-        "agency": agency.name_en
+        "agency": agency.display_name
     }
 
 

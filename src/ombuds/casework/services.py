@@ -21,6 +21,7 @@ from ombuds import crypto
 from ombuds.audit.models import AuditAction
 from ombuds.audit.services import audit_record
 from ombuds.intake.content import ComplaintContent
+from ombuds.intake.labels import label
 from ombuds.intake.models import Complaint
 from ombuds.intake.selectors import ComplaintView, access_complaint
 from ombuds.staff.models import Agency, AgencyKind, StaffUser
@@ -265,18 +266,31 @@ def list_material_add(
 
 
 def _content_summary(content: ComplaintContent) -> str:
+    """The complaint's answers as the case's Information record says them.
+
+    Written once, in the language of the member filing the complaint into the case (a record
+    is data from then on: staff may correct it), with the form's labels rather than its codes.
+    """
     lines = [content.account]
     if content.acts:
-        acts = ", ".join(content.acts) + (f" ({content.other_act})" if content.other_act else "")
-        lines.append(f"Acts: {acts}")
-    lines.append(f"When: {content.when_kind} {content.when_value}".rstrip())
-    if content.place:
-        lines.append(f"Where: {content.place}")
-    if content.perpetrators or content.perpetrator_details:
-        lines.append(
-            f"By whom: {', '.join(content.perpetrators)} {content.perpetrator_details}".rstrip()
+        acts = label(content.acts, "acts") + (
+            f" ({content.other_act})" if content.other_act else ""
         )
-    lines.append(f"Held now: {content.held_now}; filed by: {content.filer_role}")
+        lines.append(gettext("What happened: %(acts)s") % {"acts": acts})
+    when = f"{label(content.when_kind, 'when_kind')} {content.when_value}".rstrip()
+    lines.append(gettext("When: %(when)s") % {"when": when})
+    if content.place:
+        lines.append(gettext("Where: %(place)s") % {"place": content.place})
+    if content.perpetrators or content.perpetrator_details:
+        who = f"{label(content.perpetrators, 'perpetrators')} {content.perpetrator_details}"
+        lines.append(gettext("By whom: %(who)s") % {"who": who.strip()})
+    lines.append(
+        gettext("Held now: %(held)s; filed by: %(filer)s")
+        % {
+            "held": label(content.held_now, "held_now"),
+            "filer": label(content.filer_role, "filer_role"),
+        }
+    )
     return "\n".join(lines)
 
 

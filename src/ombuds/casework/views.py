@@ -283,7 +283,7 @@ def case_refer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         request,
         _("Referred to %(agency)s: %(granted)d compartment(s) shared, %(withheld)d withheld.")
         % {
-            "agency": referral.agency.name_en,
+            "agency": referral.agency.display_name,
             "granted": len(referral.granted),
             "withheld": len(referral.withheld),
         },

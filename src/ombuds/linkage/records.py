@@ -63,6 +63,10 @@ class RowError:
     row: int
     column: str
     message: str
+    #: What went wrong, as a code the staff site translates (the message is English, for the
+    #: command line); ``value`` is the offending text, when there is one.
+    code: str = ""
+    value: str = ""
 
     def __str__(self) -> str:
         return f"{self.file}: row {self.row}, column {self.column}: {self.message}"
@@ -111,13 +115,13 @@ def _clean_row(
     values = {name: (raw.get(name) or "").strip() for name in COLUMNS}
     for name in REQUIRED_COLUMNS:
         if not values[name]:
-            errors.append(RowError(file, row, name, "is required and empty"))
+            errors.append(RowError(file, row, name, "is required and empty", "required"))
     for name in ("birth_date", "event_date"):
         if values[name]:
             try:
                 parse_partial_date(values[name])
             except ValueError as exc:
-                errors.append(RowError(file, row, name, str(exc)))
+                errors.append(RowError(file, row, name, str(exc), "date", values[name]))
     age: int | None = None
     if values["age"]:
         try:
@@ -125,11 +129,13 @@ def _clean_row(
             if not 0 <= age <= 130:
                 raise ValueError
         except ValueError:
-            errors.append(RowError(file, row, "age", f"{values['age']!r} is not an age in years"))
+            message = f"{values['age']!r} is not an age in years"
+            errors.append(RowError(file, row, "age", message, "age", values["age"]))
     sex = values["sex"].lower()
     if sex:
         if sex not in _SEX:
-            errors.append(RowError(file, row, "sex", f"{values['sex']!r} is not m or f"))
+            message = f"{values['sex']!r} is not m or f"
+            errors.append(RowError(file, row, "sex", message, "sex", values["sex"]))
         sex = _SEX.get(sex, "")
     if errors:
         return None, errors
@@ -157,21 +163,22 @@ def parse_person_list(text: str, file: str) -> tuple[list[PersonRecord], list[Ro
     reader.fieldnames = header
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        return [], [RowError(file, 1, c, "missing from the header") for c in missing]
+        return [], [RowError(file, 1, c, "missing from the header", "missing") for c in missing]
     records: list[PersonRecord] = []
     errors: list[RowError] = []
     seen: set[tuple[str, str]] = set()
     for index, raw in enumerate(reader):
         row = reader.line_num if reader.line_num else index + 2
         if None in raw:
-            errors.append(RowError(file, row, "", "has more fields than the header"))
+            errors.append(RowError(file, row, "", "has more fields than the header", "fields"))
             continue
         record, row_errors = _clean_row(raw, file, row)
         if record is None:
             errors.extend(row_errors)
             continue
         if record.key in seen:
-            errors.append(RowError(file, row, "record_id", "repeats a record_id of this source"))
+            message = "repeats a record_id of this source"
+            errors.append(RowError(file, row, "record_id", message, "repeated", record.record_id))
             continue
         seen.add(record.key)
         records.append(record)

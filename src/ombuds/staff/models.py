@@ -64,7 +64,8 @@ class Agency(models.Model):
         ordering = ["-receives_all", "pk"]
 
     def __str__(self) -> str:
-        return self.name_en
+        # Forms list agencies by their str(): in the reader's language, like every other label.
+        return self.display_name
 
     def name(self, language: str) -> str:
         return self.name_ru if language == "ru" else self.name_en
