@@ -46,13 +46,17 @@ def test_bad_rows_name_file_row_and_column_and_good_rows_are_kept(tmp_path: Path
     )
     records, errors = read_person_list(path)
     assert [r.record_id for r in records] == ["2"]
-    assert RowError(str(path), 2, "birth_date", "month 13 is out of range") in errors
+    bad_month = RowError(
+        str(path), 2, "birth_date", "month 13 is out of range", "date", "1970-13-01"
+    )
+    assert bad_month in errors
     assert {(e.row, e.column) for e in errors} >= {(4, "record_id"), (5, "age"), (5, "event_date")}
 
 
 def test_missing_required_column_is_an_error_on_the_header() -> None:
     records, errors = parse_person_list("record_id,given_name\n1,A\n", "x.csv")
-    assert records == [] and errors == [RowError("x.csv", 1, "source", "missing from the header")]
+    missing = RowError("x.csv", 1, "source", "missing from the header", "missing")
+    assert records == [] and errors == [missing]
 
 
 def test_repeated_record_id_in_one_source_is_rejected() -> None:
