@@ -70,7 +70,7 @@ class Terminal:
         return os.waitstatus_to_exitcode(status)
 
 
-def test_init_on_a_terminal_has_the_escrow_key_typed_back_before_creating_the_install(
+def test_on_a_terminal_init_has_the_escrow_key_typed_back_and_commands_ask_for_it(
     tmp_path: Path,
 ) -> None:
     env = _env(tmp_path)
@@ -101,3 +101,15 @@ def test_init_on_a_terminal_has_the_escrow_key_typed_back_before_creating_the_in
         "SELECT escrow_public_key FROM staff_installation"
     )
     assert crypto.public_key_of(crypto.escrow_key_parse([words])) == bytes(public)
+
+    # Any command that takes the key asks for it on a terminal: a wrong word is refused with
+    # its position, and the key typed right is accepted.
+    term = Terminal([sys.executable, "-m", "ombuds.cli", "escrow", "check"], env)
+    term.expect("escrow key or first share: ")
+    typo = words.split()
+    typo[2] = "notaword"
+    term.send(" ".join(typo))
+    assert "word 3 is not in the SLIP-39 word list" in term.expect("escrow key or first share: ")
+    term.send(words)
+    term.expect("This is the install's escrow key")
+    assert term.wait() == 0, term.seen[-2000:]
