@@ -7,17 +7,22 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import multiprocessing
+import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connections
 from nacl.signing import SigningKey
 
 from ombuds.audit import signing
 from ombuds.audit.chain import checkpoint_message, key_rotation_message
 from ombuds.audit.models import AuditCheckpoint, AuditEntry
+from ombuds.audit.verification import audit_verify
 from tests.audit.conftest import Attacker
 
 pytestmark = pytest.mark.django_db
@@ -248,3 +253,54 @@ def test_a_rotation_entry_cannot_be_written_through_audit_record(log: Log) -> No
 
     with pytest.raises(ValueError, match="audit_signing_key_rotate only"):
         audit_record(action=AuditAction.AUDIT_SIGNING_KEY_ROTATED, details={})
+
+
+def _appender(worker: int) -> None:  # pragma: no cover - runs in a child process
+    from ombuds.audit.models import AuditAction
+    from ombuds.audit.services import audit_record
+
+    code = 0
+    try:
+        for i in range(25):
+            audit_record(action=AuditAction.EXPORT, subject=f"x:{worker}-{i}")
+    except BaseException:
+        code = 1
+    finally:
+        connections.close_all()
+        os._exit(code)
+
+
+def _rotator(_worker: int) -> None:  # pragma: no cover - runs in a child process
+    from ombuds.audit.services import audit_signing_key_rotate
+
+    code = 0
+    try:
+        for _ in range(2):
+            time.sleep(0.05)
+            audit_signing_key_rotate()
+    except BaseException:
+        code = 1
+    finally:
+        connections.close_all()
+        os._exit(code)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs fork")
+def test_rotations_while_other_processes_append_leave_every_checkpoint_to_the_key_of_its_era() -> (
+    None
+):
+    # Each process opens its own connection and reads the key file itself, as gunicorn
+    # workers do; every 5th entry is checkpointed by whichever key the process finds.
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    processes = [context.Process(target=_appender, args=(w,)) for w in range(4)]
+    processes.append(context.Process(target=_rotator, args=(0,)))
+    for p in processes:
+        p.start()
+    for p in processes:
+        p.join(timeout=120)
+    assert [p.exitcode for p in processes] == [0] * 5
+    report = audit_verify(trusted_keys={current_public_key()})
+    assert report.ok, report.problems
+    assert report.entries == 4 * 25 + 2 and len(report.rotations) == 2
