@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 def test_init_shows_the_escrow_private_key_once_and_keeps_only_its_public_half() -> None:
     out = io.StringIO()
     call_command("init", stdout=out)
-    line = next(ln for ln in out.getvalue().splitlines() if ln.startswith("  "))
-    escrow_private = crypto.PrivateKey(bytes.fromhex(line.strip()))
+    lines = [ln for ln in out.getvalue().splitlines() if ln.startswith("  ")]
+    escrow_private = crypto.escrow_key_parse(lines)
     inst = Installation.current()
     assert bytes(inst.escrow_public_key) == crypto.public_key_of(escrow_private)
     assert escrow_private.reveal() not in bytes(inst.escrow_public_key)

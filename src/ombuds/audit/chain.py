@@ -80,3 +80,23 @@ def checkpoint_message(*, seq: int, head_hash: str, created_at: datetime) -> byt
             "created_at": timestamp_text(created_at),
         }
     )
+
+
+def key_rotation_message(
+    *, seq: int, prev_hash: str, old_public_key: str, new_public_key: str
+) -> bytes:
+    """The bytes both keys sign when the checkpoint signing key is replaced.
+
+    It names the entry's own place in the chain (``seq`` and the hash of the entry before
+    it), so a rotation signed for one history cannot be moved into another.
+    """
+    return canonical_json(
+        {
+            "kind": "ombuds-audit-key-rotation",
+            "v": CHAIN_VERSION,
+            "seq": seq,
+            "prev_hash": prev_hash,
+            "old_public_key": old_public_key,
+            "new_public_key": new_public_key,
+        }
+    )

@@ -18,7 +18,13 @@ from django.utils import timezone
 from nacl.signing import SigningKey
 
 from ombuds.audit import signing
-from ombuds.audit.chain import GENESIS_HASH, DetailValue, EntryFields, checkpoint_message
+from ombuds.audit.chain import (
+    GENESIS_HASH,
+    DetailValue,
+    EntryFields,
+    checkpoint_message,
+    key_rotation_message,
+)
 from ombuds.audit.models import (
     AuditAction,
     AuditChainHead,
@@ -55,6 +61,10 @@ FORBIDDEN_DETAIL_KEYS = frozenset(
         "message",
     }
 )
+
+
+#: Actions with an entry of their own making (signed details), never through audit_record.
+SERVICE_ONLY_ACTIONS = frozenset({AuditAction.AUDIT_SIGNING_KEY_ROTATED})
 
 
 _CREATED_AT = AuditEntry._meta.get_field("created_at")
@@ -365,7 +375,7 @@ def audit_record(
     ``subject`` names what was acted on (``"complaint:<uuid>"``); ``details`` is a small flat
     mapping of str/int/bool/None. Neither may carry complaint content, IP addresses, user
     agents or codenames. Raises ``ValueError`` for bad details or subject, an unsaved
-    actor, or an actor on a day-only entry.
+    actor, an actor on a day-only entry, or an action of :data:`SERVICE_ONLY_ACTIONS`.
     """
     if len(subject) > MAX_SUBJECT or not _storable(subject):
         raise ValueError("audit subject too long or not storable")
@@ -375,6 +385,10 @@ def audit_record(
         raise ValueError("a day-only (public-side) audit entry has no actor")
     clean_details = _check_details(details or {})
     action = AuditAction(action)
+    if action in SERVICE_ONLY_ACTIONS:
+        # Its details are signatures over its own place in the chain: verify would (rightly)
+        # report any other entry of this kind as a tampered key history.
+        raise ValueError(f"{action.value} entries are written by audit_signing_key_rotate only")
     if day_only:
         return _pending_add(action=action, subject=subject, details=clean_details)
     using = router.db_for_write(AuditEntry)
@@ -435,14 +449,93 @@ def audit_checkpoint_create(*, actor: StaffUser | None = None) -> AuditCheckpoin
     Returns the existing checkpoint if the head is already signed. Raises
     :class:`~ombuds.audit.signing.SigningKeyError` if there is no usable signing key.
     """
-    key = signing.load_signing_key()
+    signing.load_signing_key()  # refuse early, before writing anything
     using = router.db_for_write(AuditEntry)
     with transaction.atomic(using=using):
         entry = audit_record(action=AuditAction.AUDIT_CHECKPOINT, actor=actor)
+        # Read again now that the chain head is held: a rotation that committed while this
+        # waited has put a new key in place, and the key of this entry's era is that one.
+        key = signing.load_signing_key()
         existing = AuditCheckpoint.objects.using(using).filter(seq=entry.seq).first()
         if existing is not None:
             return existing
         return _checkpoint_write(key=key, seq=entry.seq, head_hash=entry.entry_hash, using=using)
 
 
-__all__ = ["AuditAction", "audit_checkpoint_create", "audit_pending_flush", "audit_record"]
+def audit_signing_key_rotate(*, actor: StaffUser | None = None) -> AuditEntry:
+    """Replace the checkpoint signing key, recording the hand-over in the chain; return it.
+
+    One transaction holding the chain head: an ``audit_signing_key_rotated`` entry whose
+    details carry both public keys and both keys' signatures over
+    :func:`~ombuds.audit.chain.key_rotation_message` (the entry's own ``seq`` and
+    ``prev_hash``, so it cannot be moved into another history); a checkpoint at that entry
+    signed by the outgoing key; then the new key file put in place (atomic rename) before the
+    commit, while appends wait on the head, so no checkpoint after the entry is signed with
+    the old key. If the commit fails, the old key file is put back. The old private key is
+    then gone; ``ombuds audit verify`` checks older checkpoints with the public keys this
+    history holds (docs/audit.md, "Rotating the signing key").
+
+    Raises :class:`~ombuds.audit.signing.SigningKeyError` if there is no usable key now.
+    """
+    old = signing.load_signing_key()
+    new = SigningKey.generate()
+    old_public, new_public = (signing.public_key_hex(k.verify_key) for k in (old, new))
+    using = router.db_for_write(AuditEntry)
+    connection = connections[using]
+    select, insert, update = _statements(connection.vendor)
+    staged = signing.signing_key_stage(new)
+    installed = False
+    try:
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            now = timezone.now()
+            today = now.astimezone(datetime.UTC).date()
+            head_seq, head_hash, due = _lock_head(cursor, select, using, today)
+            if due:
+                head_seq, head_hash, _chained = _flush_locked(
+                    cursor, using=using, today=today, head_seq=head_seq, head_hash=head_hash
+                )
+            message = key_rotation_message(
+                seq=head_seq + 1,
+                prev_hash=head_hash,
+                old_public_key=old_public,
+                new_public_key=new_public,
+            )
+            fields = EntryFields(
+                seq=head_seq + 1,
+                created_at=now,
+                action=AuditAction.AUDIT_SIGNING_KEY_ROTATED.value,
+                actor_id=actor.pk if actor is not None else None,
+                actor_username=actor.get_username() if actor is not None else "",
+                agency_id=actor.agency_id if actor is not None else None,
+                subject="audit:signing-key",
+                details={
+                    "old_public_key": old_public,
+                    "new_public_key": new_public,
+                    "old_signature": old.sign(message).signature.hex(),
+                    "new_signature": new.sign(message).signature.hex(),
+                },
+                prev_hash=head_hash,
+            )
+            entry = _append(cursor, insert, using=using, fields=fields)
+            cursor.execute(update, [entry.seq, entry.entry_hash, HEAD_PK])
+            if not AuditCheckpoint.objects.using(using).filter(seq=entry.seq).exists():
+                # The outgoing key closes its era (an automatic one may have done so already).
+                _checkpoint_write(key=old, seq=entry.seq, head_hash=entry.entry_hash, using=using)
+            signing.signing_key_install(staged)
+            installed = True
+    except BaseException:
+        if installed:  # the rotation did not commit: the old key is still the valid one
+            signing.signing_key_install(signing.signing_key_stage(old))
+        staged.unlink(missing_ok=True)
+        raise
+    logger.info("audit signing key replaced at #%d", entry.seq)
+    return entry
+
+
+__all__ = [
+    "AuditAction",
+    "audit_checkpoint_create",
+    "audit_pending_flush",
+    "audit_record",
+    "audit_signing_key_rotate",
+]

@@ -72,12 +72,13 @@ def load_signing_key() -> SigningKey:
         raise SigningKeyError(f"no audit signing key at {path}: run `ombuds init`") from exc
     if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise SigningKeyError(f"{path} is readable by others: chmod 600 it")
-    return _read_key(str(path), info.st_mtime_ns)
+    return _read_key(str(path), info.st_ino, info.st_mtime_ns)
 
 
 @functools.lru_cache(maxsize=4)
-def _read_key(path: str, mtime_ns: int) -> SigningKey:
-    # Cached per (path, modification time): checkpoints sit on the hot path of appends.
+def _read_key(path: str, inode: int, mtime_ns: int) -> SigningKey:
+    # Cached per (path, file, modification time): checkpoints sit on the hot path of appends,
+    # and a rotation puts a new file (a new inode) in place, which every process then reads.
     try:
         seed = bytes.fromhex(Path(path).read_text().strip())
         return SigningKey(seed)
@@ -87,3 +88,34 @@ def _read_key(path: str, mtime_ns: int) -> SigningKey:
 
 def public_key_hex(key: VerifyKey) -> str:
     return bytes(key).hex()
+
+
+def signing_key_stage(key: SigningKey) -> Path:
+    """Write ``key`` (mode 0600, synced) beside the key file, under a temporary name.
+
+    :func:`signing_key_install` then puts it in place with one atomic rename: a reader sees
+    the old key or the new one, never a half-written file.
+    """
+    path = signing_key_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staged = path.with_name(f".{path.name}.new.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(bytes(key).hex() + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    return staged
+
+
+def signing_key_install(staged: Path) -> None:
+    """Replace the key file by a staged one (atomic rename); the old key is gone."""
+    os.replace(staged, signing_key_path())
+    _sync_folder(signing_key_path().parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -14,7 +14,12 @@ What each kind of tampering looks like to it:
   that point no longer match the entries they signed;
 * entries **cut from the end**: the chain head or a checkpoint names an entry that is gone
   (cutting the end *and* the head and checkpoints is caught only by a checkpoint kept
-  outside the server: ``--expect``, docs/audit.md).
+  outside the server: ``--expect``, docs/audit.md);
+* the **signing key history** altered: each ``audit_signing_key_rotated`` entry must be signed
+  by the outgoing and the incoming key over its own place in the chain and continue from the
+  key then valid; each checkpoint must be signed by the key valid at its entry (the key
+  before a rotation up to and including the rotation's entry, the new one after it); and at
+  least one key of that history must be trusted (pinned).
 """
 
 from __future__ import annotations
@@ -29,8 +34,14 @@ from nacl.exceptions import ValueError as NaclValueError
 from nacl.signing import VerifyKey
 
 from ombuds.audit import guards
-from ombuds.audit.chain import GENESIS_HASH, EntryFields, checkpoint_message, timestamp_text
-from ombuds.audit.models import AuditChainHead, AuditCheckpoint, AuditEntry
+from ombuds.audit.chain import (
+    GENESIS_HASH,
+    EntryFields,
+    checkpoint_message,
+    key_rotation_message,
+    timestamp_text,
+)
+from ombuds.audit.models import AuditAction, AuditChainHead, AuditCheckpoint, AuditEntry
 
 #: In the order of EntryFields, then the stored hash.
 ENTRY_COLUMNS = (
@@ -65,6 +76,8 @@ class VerificationReport:
     last_checkpoint_seq: int = 0
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: The signing key history found in the log (valid rotations only), oldest first.
+    rotations: list[KeyRotation] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -75,10 +88,52 @@ class VerificationReport:
         return min(self.problems, key=lambda p: p.seq) if self.problems else None
 
     def summary(self) -> str:
+        rotated = ", ".join(f"#{r.seq}" for r in self.rotations)
         return (
             f"{self.entries} entries (#1..#{self.last_seq}), head {self.head_hash[:16]}..., "
             f"{self.checkpoints} signed checkpoints (last at #{self.last_checkpoint_seq})"
+            + (f", signing key replaced at {rotated}" if rotated else "")
         )
+
+    @property
+    def current_signing_key(self) -> str | None:
+        """The key the history hands over to last (``None`` if it was never replaced)."""
+        return self.rotations[-1].new_public_key if self.rotations else None
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRotation:
+    """One hand-over of the checkpoint signing key, at entry ``seq``."""
+
+    seq: int
+    old_public_key: str  # hex; valid up to and including ``seq``
+    new_public_key: str  # hex; valid after ``seq``
+
+
+def _rotation_in(fields: EntryFields) -> tuple[KeyRotation | None, str]:
+    """The rotation an entry records if both keys signed it, else (None, what is wrong)."""
+    details = fields.details
+    try:
+        old, new = str(details["old_public_key"]), str(details["new_public_key"])
+        message = key_rotation_message(
+            seq=fields.seq, prev_hash=fields.prev_hash, old_public_key=old, new_public_key=new
+        )
+        for key, signature in ((old, "old_signature"), (new, "new_signature")):
+            VerifyKey(bytes.fromhex(key)).verify(message, bytes.fromhex(str(details[signature])))
+    except (KeyError, BadSignatureError, NaclValueError, ValueError, TypeError):
+        return None, (
+            "its signing key rotation is not signed by both keys for this place in the log: "
+            "the key history was altered"
+        )
+    return KeyRotation(fields.seq, old, new), ""
+
+
+def key_valid_at(rotations: list[KeyRotation], seq: int) -> str | None:
+    """The signing key the history says was valid at entry ``seq`` (None: no history)."""
+    for rotation in rotations:
+        if seq <= rotation.seq:
+            return rotation.old_public_key
+    return rotations[-1].new_public_key if rotations else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +160,9 @@ EntryRecord = tuple[EntryFields, str]
 
 
 def _checkpoint_problems(
-    checkpoint: CheckpointRecord, trusted_keys: Collection[str] | None
+    checkpoint: CheckpointRecord,
+    trusted_keys: Collection[str] | None,
+    rotations: list[KeyRotation],
 ) -> list[Problem]:
     problems = []
     try:
@@ -119,7 +176,19 @@ def _checkpoint_problems(
         )
     except (BadSignatureError, NaclValueError, ValueError, TypeError):
         problems.append(Problem(checkpoint.seq, "its checkpoint signature is invalid"))
-    if trusted_keys is not None and checkpoint.public_key not in trusted_keys:
+    valid = key_valid_at(rotations, checkpoint.seq)
+    if valid is not None:
+        # With a key history, the history decides which key signs where; whether the
+        # history itself is trusted is checked once (verify_records).
+        if checkpoint.public_key != valid:
+            problems.append(
+                Problem(
+                    checkpoint.seq,
+                    f"its checkpoint is signed by {checkpoint.public_key[:16]}..., but the "
+                    f"key history says {valid[:16]}... signed then",
+                )
+            )
+    elif trusted_keys is not None and checkpoint.public_key not in trusted_keys:
         problems.append(
             Problem(
                 checkpoint.seq,
@@ -176,6 +245,17 @@ def stored_entries(using: str | None = None, upto: int | None = None) -> Iterato
     rows = entries.values_list(*ENTRY_COLUMNS)
     for row in rows.iterator(chunk_size=2000):
         yield EntryFields(*row[:9]), row[9]
+
+
+def signing_key_history(using: str | None = None) -> list[KeyRotation]:
+    """The signing key rotations the log records, in order, as stored (not verified)."""
+    rotations = []
+    entries = AuditEntry.objects.using(using).filter(action=AuditAction.AUDIT_SIGNING_KEY_ROTATED)
+    for seq, details in entries.order_by("seq").values_list("seq", "details"):
+        rotations.append(
+            KeyRotation(seq, str(details.get("old_public_key")), str(details.get("new_public_key")))
+        )
+    return rotations
 
 
 def stored_checkpoints(using: str | None = None, upto: int | None = None) -> list[CheckpointRecord]:
@@ -250,6 +330,22 @@ def verify_records(
                 pending_link = seq  # decided by the next entry
             else:
                 problems.append(_broken_link(seq))
+        if fields.action == AuditAction.AUDIT_SIGNING_KEY_ROTATED:
+            rotation, wrong = _rotation_in(fields)
+            if rotation is None:
+                problems.append(Problem(seq, wrong))
+            elif report.rotations and report.rotations[-1].new_public_key != (
+                rotation.old_public_key
+            ):
+                problems.append(
+                    Problem(
+                        seq,
+                        "its signing key rotation starts from a key that was not the one then "
+                        "valid: the key history was altered",
+                    )
+                )
+            else:
+                report.rotations.append(rotation)
         if seq in expected and expected.pop(seq) != stored_hash:
             problems.append(Problem(seq, "its hash differs from the one published outside"))
         checkpoint = by_seq.get(seq)
@@ -279,7 +375,7 @@ def verify_records(
     for checkpoint in by_seq.values():
         report.checkpoints += 1
         report.last_checkpoint_seq = max(report.last_checkpoint_seq, checkpoint.seq)
-        problems.extend(_checkpoint_problems(checkpoint, trusted_keys))
+        problems.extend(_checkpoint_problems(checkpoint, trusted_keys, report.rotations))
         if checkpoint.seq > last_seq:
             problems.append(
                 Problem(
@@ -305,6 +401,17 @@ def verify_records(
     elif head is None and last_seq:
         report.warnings.append("the chain head row is missing")
 
+    history = {r.old_public_key for r in report.rotations} | {
+        r.new_public_key for r in report.rotations
+    }
+    if trusted_keys is not None and history and not history & set(trusted_keys):
+        problems.append(
+            Problem(
+                report.rotations[0].seq,
+                "no key of the signing key history is trusted: it may have been swapped "
+                "(pin a published key with --public-key)",
+            )
+        )
     if trusted_keys is None and by_seq:
         report.warnings.append("checkpoint signer not pinned: pass --public-key")
     if not by_seq and last_seq:

@@ -10,6 +10,18 @@ from .codenames import (
     wordlist,
 )
 from .errors import CryptoError, DecryptionFailed, InvalidCodename, WrongPassword
+from .escrow import (
+    EscrowKeyError,
+    EscrowKeyIncomplete,
+    EscrowShare,
+    escrow_fingerprint,
+    escrow_key_check,
+    escrow_key_parse,
+    escrow_shares,
+    escrow_words,
+    escrow_words_lines,
+    escrow_words_normalise,
+)
 from .keys import (
     INTERACTIVE,
     MINIMUM,
@@ -49,6 +61,9 @@ __all__ = [
     "CryptoError",
     "DataKey",
     "DecryptionFailed",
+    "EscrowKeyError",
+    "EscrowKeyIncomplete",
+    "EscrowShare",
     "InstallKey",
     "InvalidCodename",
     "KeyPair",
@@ -62,6 +77,13 @@ __all__ = [
     "complainant_keys",
     "decrypt",
     "encrypt",
+    "escrow_fingerprint",
+    "escrow_key_check",
+    "escrow_key_parse",
+    "escrow_shares",
+    "escrow_words",
+    "escrow_words_lines",
+    "escrow_words_normalise",
     "generate_codename",
     "generate_keypair",
     "new_data_key",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pyotp
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from ombuds import crypto
@@ -28,11 +28,16 @@ class NewInstall:
     escrow_private_key: crypto.PrivateKey
 
 
-def install_initialise(*, demo: bool = False) -> NewInstall:
-    """Create the keys of a new install. The escrow private key is returned, never stored."""
+def install_initialise(*, demo: bool = False, escrow: crypto.KeyPair | None = None) -> NewInstall:
+    """Create the keys of a new install. The escrow private key is returned, never stored.
+
+    ``escrow``: the escrow key pair, made beforehand when its keepers must confirm it before
+    anything is created (``ombuds init``); a fresh one otherwise. Raises
+    :class:`AlreadyInitialised`.
+    """
     if Installation.objects.exists():
         raise AlreadyInitialised("this install already has its keys")
-    escrow = crypto.generate_keypair()
+    escrow = escrow or crypto.generate_keypair()
     with transaction.atomic():
         inst = Installation.objects.create(
             codename_key=crypto.new_install_key().reveal(),
@@ -221,3 +226,102 @@ def totp_enrol(*, user: StaffUser, secret: str) -> None:
 
 def totp_secret(*, user: StaffUser, private_key: crypto.PrivateKey) -> str:
     return crypto.unseal(private_key, bytes(user.totp_sealed)).decode()
+
+
+# --- the escrow key -------------------------------------------------------------------------
+
+#: Every column that holds a private key sealed to the escrow key: (model, column, the column
+#: of the matching public key). ``escrow_rotate`` re-seals each of them; a new such column
+#: must be added here, or rotation would leave it sealed to a key that is gone.
+ESCROW_SEALED: tuple[tuple[type[models.Model], str, str], ...] = (
+    (StaffUser, "key_escrow_wrapped", "public_key"),
+    (Agency, "escrow_wrapped", "public_key"),
+)
+
+
+class EscrowRotationError(Exception):
+    """The rotation was refused; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class EscrowRotation:
+    resealed: dict[str, int]  # model label -> rows re-sealed
+    old_public_key: bytes
+    new_public_key: bytes
+
+
+def escrow_rotate(
+    *,
+    escrow_private_key: crypto.PrivateKey,
+    new_escrow_public_key: bytes,
+    actor: StaffUser | None = None,
+) -> EscrowRotation:
+    """Re-seal everything sealed to the escrow key to a new escrow public key.
+
+    Every private key in :data:`ESCROW_SEALED` (each staff member's, each agency's) is opened
+    with the current escrow private key, checked against its public key, and sealed to
+    ``new_escrow_public_key``; the install keeps only that public key. One transaction with
+    its ``escrow_key_rotated`` audit entry (public keys only): either everything moves to the
+    new key, or nothing does. Raises :class:`EscrowRotationError` if ``escrow_private_key``
+    is not this install's or a sealed key does not open or does not match its public half
+    (naming the row), and :class:`ValueError` for a new key that is not 32 bytes or is the
+    current one.
+    """
+    if len(new_escrow_public_key) != crypto.keys.KEY_BYTES:
+        raise ValueError("the new escrow public key must be 32 bytes")
+    resealed: dict[str, int] = {}
+    with transaction.atomic():
+        inst = Installation.objects.select_for_update().get(pk=Installation.current().pk)
+        old_public_key = bytes(inst.escrow_public_key)
+        if crypto.public_key_of(escrow_private_key) != old_public_key:
+            raise EscrowRotationError("that is not this install's escrow key")
+        if new_escrow_public_key == old_public_key:
+            raise ValueError("the new escrow key is the current one")
+        for model, column, public_column in ESCROW_SEALED:
+            label = model._meta.label
+            rows = model._default_manager.select_for_update().exclude(**{column: b""})
+            count = 0
+            for row in rows.order_by("pk"):
+                try:
+                    private = crypto.unseal_private_key(
+                        escrow_private_key, bytes(getattr(row, column))
+                    )
+                except crypto.DecryptionFailed as exc:
+                    raise EscrowRotationError(
+                        f"{label} {row.pk}: its escrow copy does not open with the escrow key"
+                    ) from exc
+                if crypto.public_key_of(private) != bytes(getattr(row, public_column)):
+                    raise EscrowRotationError(
+                        f"{label} {row.pk}: its escrow copy is not the key of its public half"
+                    )
+                model._default_manager.filter(pk=row.pk).update(
+                    **{column: crypto.seal_private_key(new_escrow_public_key, private)}
+                )
+                count += 1
+            resealed[label] = count
+        Installation.objects.filter(pk=inst.pk).update(escrow_public_key=new_escrow_public_key)
+        audit_record(
+            action=AuditAction.ESCROW_KEY_ROTATED,
+            actor=actor,
+            subject="install:escrow",
+            details={
+                "old_public_key": old_public_key.hex(),
+                "new_public_key": new_escrow_public_key.hex(),
+                **{
+                    f"resealed_{label.replace('.', '_').lower()}": n
+                    for label, n in resealed.items()
+                },
+            },
+        )
+    return EscrowRotation(resealed, old_public_key, new_escrow_public_key)
+
+
+def escrow_key_checked(*, actor: StaffUser | None = None) -> None:
+    """Record that the escrow key was brought to the server and matched (``escrow check``)."""
+    inst = Installation.current()
+    audit_record(
+        action=AuditAction.ESCROW_KEY_CHECKED,
+        actor=actor,
+        subject="install:escrow",
+        details={"public_key": bytes(inst.escrow_public_key).hex()},
+    )

@@ -11,6 +11,10 @@
   line, fit to publish outside the server.
 * ``ombuds audit public-key`` - print the checkpoint signer's public key (hex), to publish.
 * ``ombuds audit init-key`` - create the signing key if missing (``ombuds init`` does this).
+* ``ombuds audit rotate-signing-key`` - replace the signing key; the hand-over is an entry
+  signed by both keys and checkpointed by the old one; prints the new public key to publish.
+* ``ombuds audit signing-keys`` - the key history the log holds: which key signed which
+  entries (``verify`` checks it).
 """
 
 from __future__ import annotations
@@ -26,8 +30,17 @@ from ombuds.audit import signing
 from ombuds.audit.chain import timestamp_text
 from ombuds.audit.export import ExportFormatError, audit_export, read_checkpoints, read_entries
 from ombuds.audit.models import PendingAuditEntry
-from ombuds.audit.services import audit_checkpoint_create, audit_pending_flush
-from ombuds.audit.verification import VerificationReport, audit_verify, verify_records
+from ombuds.audit.services import (
+    audit_checkpoint_create,
+    audit_pending_flush,
+    audit_signing_key_rotate,
+)
+from ombuds.audit.verification import (
+    VerificationReport,
+    audit_verify,
+    signing_key_history,
+    verify_records,
+)
 
 
 def _hex_key(value: str) -> str:
@@ -82,6 +95,11 @@ class Command(BaseCommand):
         sub.add_parser("checkpoint", help="sign the current chain head now")
         sub.add_parser("public-key", help="print the checkpoint signer's public key")
         sub.add_parser("init-key", help="create the checkpoint signing key if missing")
+        sub.add_parser(
+            "rotate-signing-key",
+            help="replace the checkpoint signing key, recording the hand-over in the log",
+        )
+        sub.add_parser("signing-keys", help="list the signing key history held in the log")
 
     def handle(self, *args: Any, **options: Any) -> None:
         match options["subcommand"]:
@@ -99,6 +117,10 @@ class Command(BaseCommand):
             case "init-key":
                 key = signing.ensure_signing_key()
                 self.stdout.write(signing.public_key_hex(key))
+            case "rotate-signing-key":
+                self._rotate()
+            case "signing-keys":
+                self._signing_keys()
 
     def _load_key(self) -> signing.SigningKey:
         try:
@@ -128,6 +150,7 @@ class Command(BaseCommand):
             report = audit_verify(trusted_keys=trusted, expected=expected)
         for warning in report.warnings:
             self.stderr.write(f"warning: {warning}")
+        self._warn_if_key_file_is_not_the_last(report)
         first = report.first_problem
         if first is not None:
             for problem in sorted(report.problems, key=lambda p: p.seq):
@@ -144,6 +167,47 @@ class Command(BaseCommand):
                     f"{waiting} public-side entries of today wait to be chained after the day "
                     "(not yet tamper-evident)"
                 )
+
+    def _warn_if_key_file_is_not_the_last(self, report: VerificationReport) -> None:
+        last = report.current_signing_key
+        try:
+            here = signing.public_key_hex(signing.load_signing_key().verify_key)
+        except signing.SigningKeyError:
+            return
+        if last is not None and here != last:
+            self.stderr.write(
+                f"warning: this install's signing key {here[:16]}... is not the last key of the "
+                f"log's key history ({last[:16]}...): the key file was replaced without "
+                "`ombuds audit rotate-signing-key`, and its checkpoints will not verify"
+            )
+
+    def _rotate(self) -> None:
+        try:
+            entry = audit_signing_key_rotate()
+        except signing.SigningKeyError as exc:
+            raise CommandError(str(exc)) from exc
+        new = str(entry.details["new_public_key"])
+        self.stdout.write(
+            f"audit signing key replaced at entry #{entry.seq} (signed by both keys; "
+            f"checkpointed by the old one). New public key (publish it): {new}"
+        )
+
+    def _signing_keys(self) -> None:
+        rotations = signing_key_history()
+        if not rotations:
+            try:
+                key = signing.public_key_hex(signing.load_signing_key().verify_key)
+            except signing.SigningKeyError as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(f"#1..      {key}  (never replaced)")
+            return
+        start = 1
+        for rotation in rotations:
+            span = f"#{start}..#{rotation.seq}"
+            self.stdout.write(f"{span:<16}{rotation.old_public_key}")
+            start = rotation.seq + 1
+        self.stdout.write(f"{f'#{start}..':<16}{rotations[-1].new_public_key}  (current)")
+        self.stdout.write("`ombuds audit verify` checks the signatures of this history.")
 
     def _verify_file(
         self, path: str, trusted: set[str] | None, expected: dict[int, str]

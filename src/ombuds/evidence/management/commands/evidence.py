@@ -1,7 +1,8 @@
 """``ombuds evidence``: check stored evidence and exported packages.
 
-* ``ombuds evidence verify [--escrow-key-file PATH]`` - re-hash every stored file (and, with
-  the escrow key, every decrypted original and working copy); exit 1 naming each problem.
+* ``ombuds evidence verify [--escrow-key-file FILE ...]`` - re-hash every stored file (and,
+  with the escrow key as hex, words or shares, every decrypted original and working copy);
+  exit 1 naming each problem.
 * ``ombuds evidence verify-package FILE.zip --public-key HEX`` - the check a third party runs
   with ``verify_package.py`` from the package; the same code.
 """
@@ -14,9 +15,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ombuds import crypto
 from ombuds.evidence.verification import evidence_verify
 from ombuds.evidence.verify_package import PackageInvalid, verify_package
+from ombuds.staff.escrow import add_escrow_key_argument, escrow_key_read
 
 
 class Command(BaseCommand):
@@ -25,11 +26,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
         verify = sub.add_parser("verify", help="re-check every stored evidence hash")
-        verify.add_argument(
-            "--escrow-key-file",
-            type=Path,
-            help="file holding the escrow private key (hex): also re-hash the plaintext",
-        )
+        add_escrow_key_argument(verify, help_suffix=": also re-hash the plaintext")
         package = sub.add_parser("verify-package", help="verify an exported evidence package")
         package.add_argument("package", type=Path)
         package.add_argument("--public-key", required=True, help="the signer's key (hex)")
@@ -45,13 +42,8 @@ class Command(BaseCommand):
             )
             return
         escrow = None
-        if options["escrow_key_file"] is not None:
-            try:
-                escrow = crypto.PrivateKey(
-                    bytes.fromhex(options["escrow_key_file"].read_text().strip())
-                )
-            except (OSError, ValueError) as exc:
-                raise CommandError(f"cannot read the escrow key: {exc}") from exc
+        if options["escrow_key_file"]:
+            escrow = escrow_key_read(files=options["escrow_key_file"], stdout=self.stdout)
         report = evidence_verify(escrow_key=escrow)
         for problem in report.problems:
             self.stderr.write(problem)

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ombuds import crypto
 from ombuds.staff import services
+from ombuds.staff.escrow import add_escrow_key_argument, escrow_key_read
 from ombuds.staff.keyring import agency_private_key
 from ombuds.staff.models import Agency, Role, StaffUser
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--agency", required=True, help="agency slug")
         parser.add_argument("--role", required=True, choices=[r.value for r in Role])
         parser.add_argument("--granted-by", help="user name of a member who holds the agency key")
-        parser.add_argument("--escrow-key-file", help="file holding the escrow private key (hex)")
+        add_escrow_key_argument(parser)
         parser.add_argument(
             "--password-stdin",
             action="store_true",
@@ -50,8 +51,7 @@ class Command(BaseCommand):
             raise CommandError("the password must have at least 12 characters")
         grantor: StaffUser | None = None
         if options["escrow_key_file"]:
-            with open(options["escrow_key_file"]) as fh:
-                escrow = crypto.PrivateKey(bytes.fromhex(fh.read().strip()))
+            escrow = escrow_key_read(files=options["escrow_key_file"], stdout=self.stdout)
             agency_key = crypto.unseal_private_key(escrow, bytes(agency.escrow_wrapped))
         elif options["granted_by"]:
             grantor = StaffUser.objects.filter(username=options["granted_by"]).first()
