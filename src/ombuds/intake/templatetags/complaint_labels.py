@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from django import template
 
 from ombuds.intake import forms
+from ombuds.intake.content import ComplaintContent, PersonRole
+from ombuds.intake.datefield import date_words
+from ombuds.intake.dates import PartialDate, read_date
 
 register = template.Library()
 
@@ -17,6 +21,7 @@ _CHOICES: dict[str, dict[str, object]] = {
     "perpetrators": dict(forms.PERPETRATORS),
     "held_now": dict(forms.HELD_NOW),
     "sex": dict(forms.SEXES),
+    "person_role": dict(PersonRole.choices),
 }
 
 
@@ -27,3 +32,17 @@ def label(value: str | Iterable[str], field: str) -> str:
     if isinstance(value, str):
         return str(choices.get(value, value))
     return ", ".join(str(choices.get(v, v)) for v in value)
+
+
+@register.filter
+def when_words(content: ComplaintContent) -> str:
+    """``{{ c|when_words }}``: when it happened, in words ("14 ноября 2016", "около 2016",
+    "It is still going on"). A stored date is read back with no "today": it was checked
+    against the day it was sent."""
+    if content.when_kind in ("day", "month", "year") and content.when_value:
+        date = read_date(content.when_value, today=datetime.date.max)
+        if isinstance(date, PartialDate):
+            estimated = PartialDate(date.year, date.month, date.day, content.when_estimate)
+            return date_words(estimated)
+        return content.when_value
+    return label(content.when_kind, "when_kind")
