@@ -5,6 +5,7 @@ page."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
@@ -70,3 +71,25 @@ class UnderstoodDateInput(forms.TextInput):
         if not note:
             return html
         return format_html('{} <span class="understood" id="{}">{}</span>', html, note_id, note)
+
+
+class DayField(forms.CharField):
+    """A day for a filter, written as people write dates: a month or a year stands for its
+    first day, or with ``end`` its last ("ноябрь 2016" up to 30 November 2016). Dates in the
+    future are allowed (a filter may reach past today); impossible ones are refused."""
+
+    widget = UnderstoodDateInput
+
+    def __init__(self, *, end: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", DATE_MAX_LENGTH)
+        super().__init__(**kwargs)
+        self.end = end
+
+    def clean(self, value: Any) -> datetime.date | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        date = read_date(text, today=datetime.date.max)
+        if isinstance(date, Refusal):
+            raise forms.ValidationError(refusal_message(date), code=date.value)
+        return date.last_day if self.end else date.first_day

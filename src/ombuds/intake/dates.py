@@ -73,6 +73,14 @@ class PartialDate:
     def first_day(self) -> datetime.date:
         return datetime.date(self.year, self.month or 1, self.day or 1)
 
+    @property
+    def last_day(self) -> datetime.date:
+        if self.day is not None:
+            return self.first_day
+        if self.month is None or self.month == 12:
+            return datetime.date(self.year, 12, 31)
+        return datetime.date(self.year, self.month + 1, 1) - datetime.timedelta(days=1)
+
 
 # Month names: (nominative, genitive, prepositional, abbreviations...) in Russian; full and
 # short in English. Every form is accepted in every position: people write "ноябрь 2016",
