@@ -98,3 +98,10 @@ def test_a_date_in_the_future_is_refused(world) -> None:
 def test_no_date_is_asked_for_what_is_still_going_on(world) -> None:
     codename = submit_complaint(Client(), "en", when_kind="ongoing", when_value="")
     assert '<span class="when">It is still going on</span>' in _what_you_wrote(codename, "en")
+
+
+def test_what_was_typed_with_still_going_on_is_shown_after_it(world) -> None:
+    codename = submit_complaint(Client(), "en", when_kind="ongoing", when_value="11.2016")
+    assert '<span class="when">It is still going on: November 2016</span>' in _what_you_wrote(
+        codename, "en"
+    )

@@ -37,12 +37,16 @@ def label(value: str | Iterable[str], field: str) -> str:
 @register.filter
 def when_words(content: ComplaintContent) -> str:
     """``{{ c|when_words }}``: when it happened, in words ("14 ноября 2016", "около 2016",
-    "It is still going on"). A stored date is read back with no "today": it was checked
-    against the day it was sent."""
-    if content.when_kind in ("day", "month", "year") and content.when_value:
-        date = read_date(content.when_value, today=datetime.date.max)
-        if isinstance(date, PartialDate):
-            estimated = PartialDate(date.year, date.month, date.day, content.when_estimate)
-            return date_words(estimated)
-        return content.when_value
-    return label(content.when_kind, "when_kind")
+    "It is still going on: 2016"). A stored date is read back with no "today": it was checked
+    against the day it was sent. With "still going on" or "I do not know" the text is not
+    checked (it may say "весной"): shown after the answer, in words when it is a date."""
+    date = read_date(content.when_value, today=datetime.date.max) if content.when_value else None
+    words = content.when_value
+    if isinstance(date, PartialDate):
+        words = date_words(
+            PartialDate(date.year, date.month, date.day, date.estimate or content.when_estimate)
+        )
+    if content.when_kind in ("day", "month", "year") and words:
+        return words
+    answer = label(content.when_kind, "when_kind")
+    return f"{answer}: {words}" if words else answer
