@@ -94,3 +94,15 @@ def test_withdrawing_the_complaint_removes_the_perpetrator_and_the_involvement_t
     assert r.status_code in (200, 302)
     assert not CaseRecord.objects.filter(case=case).exclude(source_complaint=None).exists()
     assert case_records(world, case) == {}
+
+
+def test_an_approximate_date_on_the_complaint_stays_approximate_in_the_case(world) -> None:
+    officer = signed_in(world, "intake_officer")
+    complaint = file_complaint("none", when_kind="year", when_value="около 2016")
+    case = open_case(officer, complaint)
+    (summary,) = [
+        r.summary
+        for r in case_records(world, case).values()
+        if isinstance(r, InformationRecord) and r.source_type == SourceType.COMPLAINT
+    ]
+    assert "When: year ~2016" in summary

@@ -271,7 +271,8 @@ def _content_summary(content: ComplaintContent) -> str:
     if content.acts:
         acts = ", ".join(content.acts) + (f" ({content.other_act})" if content.other_act else "")
         lines.append(f"Acts: {acts}")
-    lines.append(f"When: {content.when_kind} {content.when_value}".rstrip())
+    about = "~" if content.when_estimate else ""  # approximate, as FuzzyDate writes it
+    lines.append(f"When: {content.when_kind} {about}{content.when_value}".rstrip())
     if content.place:
         lines.append(f"Where: {content.place}")
     if content.perpetrators or content.perpetrator_details:
