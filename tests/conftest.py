@@ -113,6 +113,7 @@ COMPLAINT_FORM: dict[str, Any] = {
     "person-0-name": "Magomed D.",
     "person-0-age": "27",
     "person-0-sex": "m",
+    "person-0-role": "victim",
     "perpetrators": ["police"],
     "perpetrator_details": "",
     "held_now": "yes",

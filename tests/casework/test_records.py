@@ -129,7 +129,7 @@ def test_event_act_involvement_and_information_through_the_page(world) -> None:
 
 
 @pytest.mark.django_db
-def test_a_date_that_does_not_match_its_precision_is_refused(world) -> None:
+def test_a_date_that_does_not_exist_is_refused_keeping_what_was_typed(world) -> None:
     officer = signed_in(world, "intake_officer")
     case = open_case(officer, file_complaint("none"))
     before = CaseRecord.objects.count()
@@ -138,12 +138,14 @@ def test_a_date_that_does_not_match_its_precision_is_refused(world) -> None:
         {
             "person-name": "Bad date",
             "person-sex": "m",
-            "person-birth_value": "March 1990",
-            "person-birth_precision": "month",
+            "person-birth_value": "31.02.1990",
+            "person-birth_precision": "day",
         },
     )
     assert r.status_code == 400
-    assert "Give the date in the form of its precision" in r.content.decode()
+    page = r.content.decode()
+    assert "There is no such date" in page
+    assert 'value="31.02.1990"' in page
     assert CaseRecord.objects.count() == before
 
 

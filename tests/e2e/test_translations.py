@@ -170,7 +170,9 @@ def test_russian_complaint_form_labels_choices_and_help_are_russian(world) -> No
         "Родственник или родственница",
         "Что случилось? Отметьте всё, что подходит.",
         "Задержание",
-        "Знаю месяц (ГГГГ-ММ)",
+        "Знаю месяц",
+        "Кто этот человек?",
+        "С этим человеком это случилось",
         "Полиция",
         "Да, человека держат прямо сейчас",
         "Примерный возраст",
@@ -190,7 +192,7 @@ def test_russian_form_errors_are_russian(world) -> None:
     assert "Some answers need attention" in en
     assert "Некоторые ответы нужно исправить" in ru
     assert "Обязательное поле." in ru  # Django's own messages come in Russian too
-    assert "Напишите дату так, как в примере." in ru
+    assert "Не удалось прочитать дату." in ru
     assert_russian(ru, en)
 
 

@@ -114,7 +114,7 @@ def test_rejected_form_keeps_everything_typed_and_says_what_to_fix(world) -> Non
     r = client.post("/en/complaint/", data)
     assert r.status_code == 200
     page = r.content.decode()
-    assert "Please give the date in the form shown." in page
+    assert "We could not read this date." in page
     assert "last spring" in page and "Он пропал." in page and "Аргун" in page
     assert 'value="detention" checked' in page or re.search(r'value="detention"[^>]*checked', page)
     assert not Complaint.objects.exists()

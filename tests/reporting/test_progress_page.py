@@ -141,3 +141,26 @@ def test_two_first_visits_at_once_publish_one_set_of_figures(tx_world, today) ->
         t.join()
     assert not errors
     assert PublishedFigures.objects.count() == 1
+
+
+def test_persons_named_count_nowhere_on_the_progress_page_perpetrators_included(
+    world, settings, today
+) -> None:
+    """The page counts complaints and cases, never persons: three complaints naming a victim
+    and two perpetrators each publish 3, and no figure of persons (issue 9, item 15)."""
+    settings.OMBUDS_PUBLISH_MIN_CELL = 3
+    for _ in range(3):
+        submit_complaint(
+            Client(),
+            **{
+                "person-1-name": "Captain Petrov",
+                "person-1-role": "perpetrator",
+                "person-2-name": "Sergeant Ivanov",
+                "person-2-role": "perpetrator",
+            },
+        )
+    Complaint.objects.update(received_on=LAST_WEEK)
+    page = Client().get("/en/progress/").content.decode()
+    assert "<td>3</td>" in page
+    for figure in ("<td>9</td>", "<td>6</td>"):  # persons named, perpetrators named
+        assert figure not in page

@@ -193,7 +193,9 @@ def case_persons(
     """Persons recorded in the cases the user's agency holds and can read, as linkage inputs.
 
     Only compartments whose keys were sealed to the agency are opened (casework's consent
-    rule); a person's first act gives the event date, type and place.
+    rule); a person's first act gives the event date, type and place. A person whom an
+    involvement names as perpetrator and no act as victim is not an input: counting them
+    would count a perpetrator among the victims (unique persons, the estimate).
 
     A person filed from one of the agency's own lists (:class:`FiledRecord`) enters a run
     once, as the list record it came from, never as a second, "case" record: the case knows
@@ -238,8 +240,9 @@ def case_persons(
         }
         persons: list[tuple[str, case_records.PersonRecord]] = []
         first_act: dict[str, case_records.ActRecord] = {}
+        perpetrators: set[str] = set()
         rows = CaseRecord.objects.filter(
-            case=case, kind__in=[RecordKind.PERSON, RecordKind.ACT]
+            case=case, kind__in=[RecordKind.PERSON, RecordKind.ACT, RecordKind.INVOLVEMENT]
         ).select_related("case", "compartment")
         for row in rows:
             key = keys.get(row.compartment)
@@ -259,7 +262,11 @@ def case_persons(
                     persons.append((public_id, rec))
             elif isinstance(rec, case_records.ActRecord) and rec.victim:
                 first_act.setdefault(rec.victim, rec)
+            elif isinstance(rec, case_records.InvolvementRecord) and rec.perpetrator_person:
+                perpetrators.add(rec.perpetrator_person)
         for public_id, person in persons:
+            if public_id in perpetrators and public_id not in first_act:
+                continue
             act = first_act.get(public_id)
             birth = person.birth_date
             shown.append(

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ombuds.audit.models import AuditAction
+from ombuds.intake.datefield import DayField
 from ombuds.staff.models import StaffUser
 
 
@@ -20,8 +21,9 @@ class AuditFilterForm(forms.Form):
         to_field_name="username",
         empty_label=_("anyone"),
     )
-    since = forms.DateField(label=_("From (UTC day)"), required=False)
-    until = forms.DateField(label=_("To (UTC day)"), required=False)
+    # Written as people write dates: "ноябрь 2016" from its first day to its last.
+    since = DayField(label=_("From (UTC day)"), required=False)
+    until = DayField(label=_("To (UTC day)"), required=False, end=True)
     subject = forms.CharField(
         label=_("Subject starts with"),
         required=False,

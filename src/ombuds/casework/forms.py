@@ -9,6 +9,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ombuds.intake.datefield import (
+    DATE_MAX_LENGTH,
+    UnderstoodDateInput,
+    date_read,
+    refusal_message,
+)
+from ombuds.intake.dates import Refusal
 from ombuds.intake.forms import TextField
 from ombuds.staff.models import Agency, StaffUser
 
@@ -127,19 +134,25 @@ class RecordForm(forms.Form):
         field.choices = ([("", blank)] if blank is not None else []) + options
 
     def fuzzy(self, data: dict[str, Any], prefix: str) -> FuzzyDate | None:
+        """The date of the ``<prefix>_value`` and ``<prefix>_precision`` fields, read as
+        people write it (:func:`~ombuds.intake.dates.read_date`, as on the public form).
+
+        What is written decides day, month or year; Estimate (chosen, or "около" written)
+        makes it approximate. Empty is an unknown date. Adds the field's error and returns
+        None for a date refused (unreadable, impossible, in the future).
+        """
         value = data.get(f"{prefix}_value", "") or ""
         precision = data.get(f"{prefix}_precision") or DatePrecision.UNKNOWN
-        try:
-            return FuzzyDate(value=value, precision=precision)
-        except ValueError:
-            self.add_error(
-                f"{prefix}_value",
-                _(
-                    "Give the date in the form of its precision: 2017-03-28, 2017-03 or 2017; "
-                    "leave it empty when unknown."
-                ),
-            )
+        if not value:
+            return FuzzyDate()
+        date = date_read(value)
+        if isinstance(date, Refusal):
+            self.add_error(f"{prefix}_value", refusal_message(date))
             return None
+        estimate = date.estimate or precision == DatePrecision.ESTIMATE
+        return FuzzyDate(
+            value=date.iso, precision=DatePrecision.ESTIMATE if estimate else date.precision.value
+        )
 
 
 def _date_initial(prefix: str, date: FuzzyDate) -> dict[str, str]:
@@ -148,9 +161,20 @@ def _date_initial(prefix: str, date: FuzzyDate) -> dict[str, str]:
 
 def _date_fields(label: StrOrPromise) -> tuple[forms.Field, forms.Field]:
     return (
-        TextField(label=label, max_length=10, required=False),
+        TextField(
+            label=label,
+            max_length=DATE_MAX_LENGTH,
+            required=False,
+            widget=UnderstoodDateInput,
+            help_text=_(
+                "For example 14.11.2016, November 2016, 11.2016 or 2016; empty when unknown."
+            ),
+        ),
         forms.ChoiceField(
-            label=_("Precision"), choices=DatePrecision.choices, initial=DatePrecision.UNKNOWN
+            label=_("Precision"),
+            choices=DatePrecision.choices,
+            initial=DatePrecision.UNKNOWN,
+            help_text=_("What is written sets day, month or year; choose Estimate if unsure."),
         ),
     )
 

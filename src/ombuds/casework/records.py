@@ -21,9 +21,9 @@ SCHEMA_VERSION = 1
 
 
 class DatePrecision(models.TextChoices):
-    DAY = "day", _("Day (YYYY-MM-DD)")
-    MONTH = "month", _("Month (YYYY-MM)")
-    YEAR = "year", _("Year (YYYY)")
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
     ESTIMATE = "estimate", _("Estimate")
     UNKNOWN = "unknown", _("Unknown")
 

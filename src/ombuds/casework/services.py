@@ -20,8 +20,8 @@ from django.utils.translation import gettext
 from ombuds import crypto
 from ombuds.audit.models import AuditAction
 from ombuds.audit.services import audit_record
-from ombuds.intake.content import ComplaintContent
-from ombuds.intake.labels import label
+from ombuds.intake.content import ComplaintContent, PersonConcerned, PersonRole
+from ombuds.intake.labels import label, when_words
 from ombuds.intake.models import Complaint
 from ombuds.intake.selectors import ComplaintView, access_complaint
 from ombuds.staff.models import Agency, AgencyKind, StaffUser
@@ -43,7 +43,9 @@ from .records import (
     ActRecord,
     EventRecord,
     InformationRecord,
+    InvolvementDegree,
     InvolvementRecord,
+    PerpetratorType,
     PersonRecord,
     Record,
     Reliability,
@@ -277,8 +279,7 @@ def _content_summary(content: ComplaintContent) -> str:
             f" ({content.other_act})" if content.other_act else ""
         )
         lines.append(gettext("What happened: %(acts)s") % {"acts": acts})
-    when = f"{label(content.when_kind, 'when_kind')} {content.when_value}".rstrip()
-    lines.append(gettext("When: %(when)s") % {"when": when})
+    lines.append(gettext("When: %(when)s") % {"when": when_words(content)})
     if content.place:
         lines.append(gettext("Where: %(place)s") % {"place": content.place})
     if content.perpetrators or content.perpetrator_details:
@@ -294,10 +295,30 @@ def _content_summary(content: ComplaintContent) -> str:
     return "\n".join(lines)
 
 
+def _person_record(person: PersonConcerned) -> PersonRecord:
+    return PersonRecord(
+        name=person.name,
+        sex=person.sex if person.sex in Sex.values else Sex.UNKNOWN,
+        age=int(person.age) if person.age.isdigit() else None,
+    )
+
+
+def _complaint_perpetrator_type(content: ComplaintContent) -> str:
+    """The complaint's one kind of perpetrator ("police"), or unknown when it names several."""
+    kinds = {p for p in content.perpetrators if p in PerpetratorType.values}
+    return kinds.pop() if len(kinds) == 1 else PerpetratorType.UNKNOWN
+
+
 def _complaint_attach(
     *, user: StaffUser, case: Case, keys: CaseKeys, complaint: Complaint, view: ComplaintView
 ) -> None:
     """Link a complaint and copy its content into the case, in the complaint's compartment.
+
+    Each person named goes in as their role says (HURIDOCS: a role is what names the person):
+    a victim, "other" or a person of an older complaint without a role as a Person; a
+    perpetrator as a Person named by an Involvement (suspected, of no act yet: staff tie it to
+    one), so that nothing counts them among the victims (``analysis.selectors.case_persons``);
+    a witness as a source, an Information record (witness statement), not as a Person.
 
     Every record copied names the complaint (``CaseRecord.source_complaint``), so that
     withdrawing the complaint removes it (:func:`case_source_withdraw`).
@@ -328,18 +349,38 @@ def _complaint_attach(
     for person in content.persons:
         if not (person.name or person.age):
             continue
-        _record_write(
+        if person.role == PersonRole.WITNESS:
+            record: Record = InformationRecord(
+                source_type=SourceType.WITNESS,
+                reliability=Reliability.UNKNOWN,
+                violation_status=ViolationStatus.POSSIBLE,
+                source_ref=f"complaint:{complaint.public_id}",
+                summary=", ".join(v for v in (person.name, person.age) if v),
+            )
+        else:
+            record = _person_record(person)
+        row = _record_write(
             user=user,
             case=case,
             compartment=compartment,
             key=key,
             copied_from=complaint,
-            record=PersonRecord(
-                name=person.name,
-                sex=person.sex if person.sex in Sex.values else Sex.UNKNOWN,
-                age=int(person.age) if person.age.isdigit() else None,
-            ),
+            record=record,
         )
+        if person.role == PersonRole.PERPETRATOR:
+            _record_write(
+                user=user,
+                case=case,
+                compartment=compartment,
+                key=key,
+                copied_from=complaint,
+                record=InvolvementRecord(
+                    act="",
+                    perpetrator_type=_complaint_perpetrator_type(content),
+                    degree=InvolvementDegree.SUSPECTED,
+                    perpetrator_person=str(row.public_id),
+                ),
+            )
 
 
 def case_open(

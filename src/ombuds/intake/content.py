@@ -6,7 +6,21 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
 SCHEMA_VERSION = 1
+
+
+class PersonRole(models.TextChoices):
+    """What a person named in a complaint is to what happened."""
+
+    VICTIM = "victim", _("It happened to this person")
+    WITNESS = "witness", _("A witness")
+    PERPETRATOR = "perpetrator", _("This person did it, or took part")
+    OTHER = "other", _("Someone else")
+    #: Complaints filed before persons had a role (their content has none).
+    UNKNOWN = "unknown", _("Not said")
 
 
 @dataclass(frozen=True)
@@ -14,6 +28,7 @@ class PersonConcerned:
     name: str = ""
     age: str = ""
     sex: str = ""
+    role: str = PersonRole.UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -31,6 +46,8 @@ class ComplaintContent:
     contact: str
     language: str
     other_act: str = ""
+    #: The date in ``when_value`` is approximate ("около 2016").
+    when_estimate: bool = False
     consent: tuple[str, ...] = field(default_factory=tuple)
 
     def to_bytes(self) -> bytes:

@@ -10,7 +10,9 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .content import ComplaintContent, PersonConcerned
+from .content import ComplaintContent, PersonConcerned, PersonRole
+from .datefield import DATE_MAX_LENGTH, UnderstoodDateInput, date_read, refusal_message
+from .dates import Refusal
 
 FILER_ROLES = [
     ("victim", _("I am the person it happened to")),
@@ -30,9 +32,9 @@ ACTS = [
     ("other", _("Other")),
 ]
 WHEN_KINDS = [
-    ("day", _("On a date (YYYY-MM-DD)")),
-    ("month", _("In a month (YYYY-MM)")),
-    ("year", _("In a year (YYYY)")),
+    ("day", _("On a date")),
+    ("month", _("In a month")),
+    ("year", _("In a year")),
     ("ongoing", _("It is still going on")),
     ("unknown", _("I do not know")),
 ]
@@ -50,11 +52,8 @@ HELD_NOW = [
 ]
 SEXES = [("", "—"), ("m", _("Male")), ("f", _("Female")), ("other", _("Other"))]
 
-_WHEN_PATTERNS = {
-    "day": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
-    "month": re.compile(r"^\d{4}-\d{2}$"),
-    "year": re.compile(r"^\d{4}$"),
-}
+#: The kinds of "when" that need a date; the date as read decides which of them is kept.
+_DATED_KINDS = ("day", "month", "year")
 # Control characters other than tab and newlines, lone surrogates, and the replacement
 # character that Django substitutes for bytes that are not valid UTF-8.
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffd]")
@@ -99,9 +98,12 @@ class ComplaintForm(forms.Form):
     )
     when_value = TextField(
         label=_("Date, month or year"),
-        max_length=10,
+        max_length=DATE_MAX_LENGTH,
         required=False,
-        help_text=_("For example 2017-03-28, 2017-03 or 2017."),
+        widget=UnderstoodDateInput,
+        help_text=_(
+            'For example 14.11.2016, November 2016, 11.2016 or 2016; "about 2016" if unsure.'
+        ),
     )
     place = TextField(
         label=_("Where did it happen?"),
@@ -162,18 +164,40 @@ class ComplaintForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        kind, value = data.get("when_kind"), data.get("when_value", "")
-        if kind in _WHEN_PATTERNS and not _WHEN_PATTERNS[kind].match(value or ""):
-            self.add_error("when_value", _("Please give the date in the form shown."))
+        if data.get("when_kind") in _DATED_KINDS:
+            self._clean_when(data)
         if "other" in data.get("acts", []) and not data.get("other_act"):
             self.add_error("other_act", _("Please say briefly what happened."))
         return data
+
+    def _clean_when(self, data: dict[str, Any]) -> None:
+        """Read the date as written (14.11.2016, ноябрь 2016...): keep it as 2016-11-14 and
+        its precision as the kind, whichever of day, month or year was ticked; the page shows
+        what was understood next to the text typed, which stays as typed."""
+        value = data.get("when_value") or ""
+        if not value:
+            self.add_error("when_value", _("Please give the date, the month or the year."))
+            return
+        date = date_read(value)
+        if isinstance(date, Refusal):
+            self.add_error("when_value", refusal_message(date))
+            return
+        data["when_kind"] = date.precision.value
+        data["when_value"] = date.iso
+        data["when_estimate"] = date.estimate
 
 
 class PersonForm(forms.Form):
     name = TextField(label=_("Name, as you know it"), max_length=200, required=False)
     age = forms.IntegerField(label=_("Approximate age"), min_value=0, max_value=120, required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=SEXES, required=False)
+    # Required: a person named without a role was once copied into a case as a victim. An
+    # untouched empty slot is not validated at all (the formset's empty_permitted).
+    role = forms.ChoiceField(
+        label=_("Who is this person?"),
+        choices=[(r.value, r.label) for r in PersonRole if r != PersonRole.UNKNOWN],
+        widget=forms.RadioSelect,
+    )
 
     def is_filled(self) -> bool:
         d = self.cleaned_data
@@ -193,6 +217,7 @@ def build_content(form: ComplaintForm, persons: Any, *, language: str) -> Compla
             name=p.cleaned_data.get("name", ""),
             age="" if p.cleaned_data.get("age") is None else str(p.cleaned_data["age"]),
             sex=p.cleaned_data.get("sex", ""),
+            role=p.cleaned_data["role"],
         )
         for p in persons.forms
         if p.is_filled()
@@ -208,6 +233,7 @@ def build_content(form: ComplaintForm, persons: Any, *, language: str) -> Compla
         other_act=d.get("other_act", ""),
         when_kind=d["when_kind"],
         when_value=d.get("when_value", ""),
+        when_estimate=d.get("when_estimate", False),
         place=d["place"],
         persons=people,
         perpetrators=tuple(d["perpetrators"]),
