@@ -23,7 +23,7 @@ from ombuds.casework.selectors import case_keys_for_agency
 from ombuds.casework.services import CaseworkError
 from ombuds.staff.models import Role
 from tests.analysis.helpers import HEADER, NGO, PRESS, import_list
-from tests.casework.helpers import case_url, file_complaint, open_case
+from tests.casework.helpers import add_person, case_url, file_complaint, open_case
 from tests.conftest import Persona, World
 from tests.intake.test_canary import captured_logs, database_text  # noqa: F401 - a fixture
 
@@ -513,11 +513,15 @@ def test_the_russian_list_page_is_russian(analyst: Client, case: Case, ngo: Pers
 
 
 def test_a_filed_person_enters_a_run_once_as_the_list_record_when_its_list_is_in(
-    world: World, analyst: Client, case: Case, ngo: PersonList
+    world: World, officer: Client, analyst: Client, case: Case, ngo: PersonList
 ) -> None:
+    assert add_person(officer, case, "Staff-recorded person").status_code == 302
     file_directly(world, "analyst", ngo, case)
     press = import_list(analyst, "Press", PRESS)
-    case_persons = CaseRecord.objects.filter(kind=RecordKind.PERSON).count()
+    # Analysts read staff material only, not persons copied from a complaint (docs/access.md).
+    case_persons = CaseRecord.objects.filter(
+        kind=RecordKind.PERSON, compartment__everyone=True
+    ).count()
     r = analyst.post(
         "/en/staff/analysis/runs/new/",
         {"lists": [ngo.pk, press.pk], "include_cases": "on", "threshold": "0.5"},
@@ -538,7 +542,10 @@ def test_a_filed_person_enters_as_its_list_record_when_only_cases_are_linked(
 ) -> None:
     file_directly(world, "analyst", ngo, case)
     press = import_list(analyst, "Press", PRESS)
-    case_persons = CaseRecord.objects.filter(kind=RecordKind.PERSON).count()
+    # Analysts read staff material only, not persons copied from a complaint (docs/access.md).
+    case_persons = CaseRecord.objects.filter(
+        kind=RecordKind.PERSON, compartment__everyone=True
+    ).count()
     r = analyst.post(
         "/en/staff/analysis/runs/new/",
         {"lists": [press.pk], "include_cases": "on", "threshold": "0.5"},

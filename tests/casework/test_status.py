@@ -61,7 +61,13 @@ def test_assigning_an_investigator_of_a_holding_agency(world) -> None:
     r = officer.post(
         case_url(case, "assign/"), {"agency": prosecutor.pk, "investigator": investigator.pk}
     )
+    assert r.status_code == 400, "an agency assigns its own people, not another's"
+    r = officer.post(case_url(case, "assign/"), {"agency": prosecutor.pk, "investigator": ""})
     assert r.status_code == 302
+    r = signed_in(world, "prosecutor").post(
+        case_url(case, "assign/"), {"agency": prosecutor.pk, "investigator": investigator.pk}
+    )
+    assert r.status_code == 302, "the responsible agency assigns its own investigator"
     case.refresh_from_db()
     assert case.agency == prosecutor and case.investigator == investigator
     listing = signed_in(world, "prosecutor").get("/en/staff/cases/").content.decode()

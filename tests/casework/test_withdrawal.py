@@ -26,6 +26,7 @@ from ombuds.casework.models import (
     CaseComplaint,
     CaseKeyGrant,
     CaseRecord,
+    CaseRecordVersion,
     Compartment,
     CompartmentSource,
 )
@@ -243,3 +244,36 @@ def test_retention_never_deletes_a_complaint_a_case_holds(world) -> None:
     assert report.complaints_deleted == 0
     assert Complaint.objects.filter(pk=complaint.pk).exists()
     assert CaseRecord.objects.filter(source_complaint=complaint).count() == 2
+
+
+def test_withdrawal_deletes_the_earlier_versions_of_edited_copies_too(world) -> None:
+    """An edit keeps the earlier text (docs/access.md); withdrawal still deletes everything
+    copied from the complaint, each earlier version included, ciphertext and all."""
+    gone = f"GONE-{uuid.uuid4().hex}"
+    withdrawn, codename = _file("prosecutor", gone)
+    officer = signed_in(world, "intake_officer")
+    case = open_case(officer, withdrawn)
+    copy = CaseRecord.objects.get(source_complaint=withdrawn, kind="person")
+    r = officer.post(
+        case_url(case, f"records/{copy.public_id}/edit/"),
+        {
+            "person-name": f"Corrected {gone}",
+            "person-sex": "m",
+            "person-birth_precision": "unknown",
+            "person-age": "28",
+        },
+    )
+    assert r.status_code == 302, r.content[:2000]
+    versions = list(CaseRecordVersion.objects.filter(record=copy))
+    assert len(versions) == 1
+    history = officer.get(case_url(case, f"records/{copy.public_id}/history/")).content.decode()
+    assert f"Person {gone}" in history and f"Corrected {gone}" in history
+
+    _withdraw(codename)
+
+    assert not CaseRecord.objects.filter(pk=copy.pk).exists()
+    assert not CaseRecordVersion.objects.exists()
+    dump = database_text()
+    for version in versions:
+        assert bytes(version.ciphertext) not in dump
+    assert gone.encode() not in dump

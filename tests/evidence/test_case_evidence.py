@@ -9,7 +9,7 @@ referred to the prosecutor's office.
 |---------------------------------------|------|-------------|---------------|--------|--------|
 | intake officer (working group)        | 200  | 200         | 200           | 302    | 200    |
 | prosecutor (referred)                 | 200  | 200         | 404           | 302    | 200    |
-| analyst (working group)               | 200  | 200         | 200           | 403    | 403    |
+| analyst (working group)               | 200  | 200         | 404           | 403    | 403    |
 | interior liaison (does not hold it)   | 404  | 404         | 404           | 404    | 404    |
 | auditor                               | 403  | 403         | 403           | 403    | 403    |
 | stranger                              | sign-in everywhere                                     |
@@ -91,7 +91,8 @@ EXPECTED = {
     # persona: (list, shared item, withheld item, attach, export)
     "intake_officer": (200, 200, 200, 302, 200),
     "prosecutor": (200, 200, 404, 302, 200),
-    "analyst": (200, 200, 200, 403, 403),
+    # Analysts read staff material only, never a complaint's compartment (docs/access.md).
+    "analyst": (200, 200, 404, 403, 403),
     "liaison": (404, 404, 404, 404, 404),
     "auditor": (403, 403, 403, 403, 403),
 }
@@ -123,9 +124,12 @@ def test_stranger_is_sent_to_sign_in(setup: Setup) -> None:
         assert r.status_code == 302 and "/staff/sign-in/" in r["Location"], url
 
 
-def test_the_referred_agency_is_told_how_many_files_are_withheld(world: Any, setup: Setup) -> None:
+def test_the_referred_agency_is_told_that_files_are_withheld_but_not_how_many(
+    world: Any, setup: Setup
+) -> None:
     page = signed_in(world, "prosecutor").get(_list(setup.case)).content.decode()
-    assert "1 file is withheld from your agency" in page
+    assert "Some files of this case are withheld from your agency" in page
+    assert "1 file" not in page
     assert "witness-yard.jpg" not in page
 
 

@@ -97,7 +97,7 @@ def test_a_file_from_a_complaint_is_bound_by_its_consent_after_referral(
     page = liaison.get(_list(setup.case)).content.decode()
     assert "site-plan.pdf" in page
     assert "relative-photo.jpg" not in page
-    assert "1 file is withheld from your agency" in page
+    assert "Some files of this case are withheld from your agency" in page
     assert liaison.get(_detail(setup.bound)).status_code == 404
     assert liaison.get(_download(setup.bound)).status_code == 404
 

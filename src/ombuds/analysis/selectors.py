@@ -17,9 +17,10 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext
 
 from ombuds import crypto
+from ombuds.access import access_analysis
 from ombuds.linkage import PersonRecord
 from ombuds.linkage.records import RowError
-from ombuds.staff.models import Role, StaffUser
+from ombuds.staff.models import StaffUser
 
 from .models import (
     CASE_SOURCE,
@@ -32,9 +33,6 @@ from .models import (
 )
 from .services import RecordKey, pair_order, record_from_bytes
 
-#: Roles that use the analysis pages.
-ANALYSIS_ROLES = frozenset({Role.ANALYST, Role.ADMIN})
-
 #: Pairs whose match probability lies in this band are "uncertain" and offered for review.
 REVIEW_LOW = 0.2
 REVIEW_HIGH = 0.95
@@ -46,16 +44,6 @@ _ACT_AS_EVENT = {
     "death_in_custody": "killing",
 }
 _EXACT_PRECISIONS = frozenset({"day", "month", "year"})
-
-
-def access_analysis(*, user: StaffUser) -> bool:
-    """May ``user`` use the analysis pages at all (an analyst or admin of some agency)?"""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.agency_id is not None
-        and user.role in ANALYSIS_ROLES
-    )
 
 
 def lists_for_user(*, user: StaffUser) -> QuerySet[PersonList]:
@@ -226,8 +214,8 @@ def case_persons(
     #: Filed persons to enter as their list records: list -> list record ids.
     from_lists: dict[PersonList, list[str]] = {}
     for case in cases:
-        keys = case_selectors.case_keys_for_agency(
-            case=case, agency=user.agency, agency_private_key=agency_key
+        keys = case_selectors.case_keys_for_user(
+            user=user, case=case, agency_private_key=agency_key
         )
         filed = {
             str(person_id): (person_list, str(record_id))

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ombuds import crypto
+from ombuds import access, crypto
 from ombuds.audit.models import AuditAction
 from ombuds.audit.services import audit_record
 from ombuds.casework import selectors as case_selectors
@@ -35,7 +35,7 @@ from ombuds.staff.models import AgencyKeyGrant, StaffUser
 from . import estimates, forms, jobs, selectors, services
 from .models import LinkageRun, PersonList, ScoredPairRow
 
-analysis_required = staff_required(roles=selectors.ANALYSIS_ROLES)
+analysis_required = staff_required(roles=access.ANALYSIS_ROLES)
 PAIRS_PER_PAGE = 25
 PERSONS_PER_PAGE = 50
 #: Seconds between reloads of the progress page (a meta refresh: no JavaScript).
@@ -44,7 +44,7 @@ REFRESH_SECONDS = 3
 
 def _user(request: HttpRequest) -> StaffUser:
     user = current_staff(request)
-    if not selectors.access_analysis(user=user):
+    if not access.access_analysis(user=user):
         raise PermissionDenied
     return user
 
@@ -141,7 +141,7 @@ def _list_page(
         _audit_view(user, f"person-list:{person_list.public_id}", "import-errors", 1)
     cases = case_selectors.cases_for_list_filing(user=user)
     filings = selectors.list_filings(person_list=person_list)
-    may_file = user.role in case_selectors.CASE_LIST_FILER_ROLES
+    may_file = user.role in access.CASE_LIST_FILER_ROLES
     if file_form is None and may_file:
         # After a filing that left records, the redirect names the same choices, so that
         # "file again" is one click (the POST is validated as any other).
@@ -207,7 +207,7 @@ def list_file(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     who read no case content), at most ``services.FILE_MAX_PER_REQUEST`` of them: the message
     says how many remain, and the page offers the same choices again to file the next ones."""
     user = _user(request)
-    if user.role not in case_selectors.CASE_LIST_FILER_ROLES:
+    if user.role not in access.CASE_LIST_FILER_ROLES:
         raise PermissionDenied
     person_list = _list(user, public_id)
     form = forms.FileForm(request.POST, cases=case_selectors.cases_for_list_filing(user=user))

@@ -25,7 +25,7 @@ def audit_entries_filter(
 
     ``since`` and ``until`` are inclusive days; ``subject`` matches as a prefix, so
     ``"complaint:"`` lists every complaint entry and a full ``"complaint:<uuid>"`` one case.
-    Callers check that the user may read the log (``views.AUDIT_READER_ROLES``).
+    Callers check that the user may read the log (``ombuds.access.access_audit``).
     """
     entries = AuditEntry.objects.order_by("-seq").select_related("agency")
     if action:

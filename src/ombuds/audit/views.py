@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from ombuds.access import AUDIT_READER_ROLES
 from ombuds.audit.export import audit_export
 from ombuds.audit.forms import AuditFilterForm
 from ombuds.audit.models import AuditAction
@@ -19,10 +20,8 @@ from ombuds.audit.selectors import (
 )
 from ombuds.audit.services import audit_record
 from ombuds.staff.access import staff_required
-from ombuds.staff.models import Role, StaffUser
+from ombuds.staff.models import StaffUser
 
-#: Who may read the audit log. Nobody else, not even staff who read complaints.
-AUDIT_READER_ROLES = frozenset({Role.AUDITOR, Role.ADMIN})
 PAGE_SIZE = 100
 
 

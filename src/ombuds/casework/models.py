@@ -194,6 +194,18 @@ class CaseRecord(models.Model):
     ciphertext = models.BinaryField()
     created_on = models.DateField()
     created_by = models.ForeignKey(StaffUser, null=True, blank=True, on_delete=models.SET_NULL)
+    #: The agency that wrote the record: only its members may edit or delete it
+    #: (``ombuds.access.may_change_record``). Null only for a record made before authorship
+    #: was kept whose writer is gone (migration 0004): nobody changes such a record.
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    #: Who last changed what the record says, and the day (None: as first written). The
+    #: earlier text is kept as a :class:`CaseRecordVersion`.
+    changed_on = models.DateField(null=True, blank=True)
+    changed_by = models.ForeignKey(
+        StaffUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     #: The complaint this record was copied from (when the complaint was added to the case),
     #: or None for what staff wrote themselves, even under a complaint's compartment, and for
     #: every record made before provenance was kept (migration 0003). Withdrawing the
@@ -222,3 +234,38 @@ class CaseRecord(models.Model):
                 self.kind.encode(),
             )
         )
+
+
+class CaseRecordVersion(models.Model):
+    """What a record said before an edit, encrypted under the same compartment key.
+
+    An edit never silently destroys: the text it replaces is kept here, with who wrote it
+    and when, and who replaced it and when (days only, as everywhere in cases). Readers of
+    the compartment see it as the record's history. It goes with its record: deleting the
+    record, withdrawing the complaint it was copied from and retention delete every version.
+    The associated data binds the ciphertext to the record and the version number.
+    """
+
+    record = models.ForeignKey(CaseRecord, on_delete=models.CASCADE, related_name="versions")
+    #: 1 for the text as first written, then 2, 3, ...
+    number = models.PositiveIntegerField()
+    ciphertext = models.BinaryField()
+    written_on = models.DateField()
+    written_by = models.ForeignKey(
+        StaffUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replaced_on = models.DateField()
+    replaced_by = models.ForeignKey(
+        StaffUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["record", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "number"], name="one_version_number")
+        ]
+
+    def aad_for(self, record: CaseRecord) -> bytes:
+        """The associated data of this version of ``record`` (pass the record, with its case
+        and compartment loaded)."""
+        return b"|".join((b"case-record-version", record.aad, str(self.number).encode()))

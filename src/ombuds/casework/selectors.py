@@ -1,5 +1,5 @@
-"""Reads of cases. Every read of case content goes through here and through
-:func:`access_case`, the one place that decides who may see a case.
+"""Reads of cases. Every read of case content goes through here, and asks
+:mod:`ombuds.access` (``access_case``, ``may_open_compartment``) who may see what.
 
 Reading is also cryptographic: an agency reads only the compartments whose keys were sealed to
 it (:class:`~.models.CaseKeyGrant`). What it cannot open is listed, with the reason, never shown.
@@ -20,10 +20,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ombuds import crypto
+from ombuds.access import (
+    CASE_LIST_FILER_ROLES,
+    CASE_READER_ROLES,
+    access_case,
+    may_open_compartment,
+)
 from ombuds.audit.models import AuditAction
 from ombuds.audit.services import audit_record
 from ombuds.intake.models import Complaint
-from ombuds.staff.models import Agency, Role, StaffUser
+from ombuds.staff.models import Agency, StaffUser
 
 from .models import (
     Case,
@@ -31,6 +37,7 @@ from .models import (
     CaseHolding,
     CaseKeyGrant,
     CaseRecord,
+    CaseRecordVersion,
     CaseStatus,
     Compartment,
     RecordKind,
@@ -50,43 +57,6 @@ from .records import (
 
 if TYPE_CHECKING:  # django-stubs is a development dependency only
     from django_stubs_ext import StrOrPromise
-
-#: Roles that read and write cases of an agency holding them.
-CASE_WRITER_ROLES = frozenset({Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.LIAISON})
-#: Roles that read cases of an agency holding them. Analysts read (they link persons);
-#: auditors read no case content at all, only the audit log.
-CASE_READER_ROLES = CASE_WRITER_ROLES | {Role.ANALYST}
-#: Roles that may file material from an imported person list into a case (and change nothing
-#: else): case writers, and analysts, who import the lists.
-CASE_LIST_FILER_ROLES = CASE_WRITER_ROLES | {Role.ANALYST}
-
-
-def access_case(*, user: StaffUser, case: Case, write: bool = False) -> bool:
-    """May ``user`` read (or, with ``write``, change) ``case``?
-
-    Only active members, in a case role, of an agency that holds the case. Passing this check
-    is not enough to read material: that also needs the compartment keys sealed to the agency.
-    """
-    if not user.is_authenticated or not user.is_active or user.agency_id is None:
-        return False
-    roles = CASE_WRITER_ROLES if write else CASE_READER_ROLES
-    if user.role not in roles:
-        return False
-    return CaseHolding.objects.filter(case=case, agency_id=user.agency_id).exists()
-
-
-def access_case_list_filing(*, user: StaffUser, case: Case) -> bool:
-    """May ``user`` file records from an imported person list into ``case``?
-
-    Active case writers and analysts of an agency that holds the case. It grants nothing
-    else: an analyst still may not add records by hand, change the status, assign or refer
-    (:func:`access_case` with ``write``).
-    """
-    if not user.is_authenticated or not user.is_active or user.agency_id is None:
-        return False
-    if user.role not in CASE_LIST_FILER_ROLES:
-        return False
-    return CaseHolding.objects.filter(case=case, agency_id=user.agency_id).exists()
 
 
 def cases_for_list_filing(*, user: StaffUser) -> QuerySet[Case]:
@@ -159,6 +129,22 @@ def case_keys_for_agency(
     return keys
 
 
+def case_keys_for_user(
+    *, user: StaffUser, case: Case, agency_private_key: crypto.PrivateKey
+) -> CaseKeys:
+    """The compartment keys of ``case`` sealed to the user's agency that the user's role may
+    open (:func:`ombuds.access.may_open_compartment`: an analyst, only staff material)."""
+    if user.agency is None:
+        raise Case.DoesNotExist
+    keys = case_keys_for_agency(
+        case=case, agency=user.agency, agency_private_key=agency_private_key
+    )
+    for compartment in Compartment.objects.filter(pk__in=list(keys.by_compartment)):
+        if not may_open_compartment(user=user, compartment=compartment):
+            del keys.by_compartment[compartment.pk]
+    return keys
+
+
 def compartment_allowed_ids(compartment: Compartment) -> frozenset[int] | None:
     """The agency ids allowed to read the compartment; None for everyone holding the case."""
     if compartment.everyone:
@@ -194,6 +180,11 @@ class RecordView:
     created_by: str
     #: References to other records resolved to labels ("withheld" where not readable).
     refs: Mapping[str, str]
+    #: The agency that wrote the record: only its members may edit or delete it.
+    agency_id: int | None = None
+    #: The day of the last edit, if any (the earlier text is kept: :func:`record_versions`).
+    changed_on: datetime.date | None = None
+    changed_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -267,8 +258,10 @@ class CaseView:
     holdings: tuple[CaseHolding, ...]
     complaint_ids: tuple[uuid.UUID, ...]
     compartments: tuple[CompartmentView, ...]
-    #: Compartments the viewer's own agency cannot open, with the reason.
-    withheld_here: tuple[tuple[CompartmentView, str], ...]
+    #: Why material of the case is withheld from the viewer, each reason once. Never which
+    #: complaints it comes from nor how much there is: an agency without consent learns only
+    #: that something is withheld (issue 9, item 8).
+    withheld_here: tuple[str, ...]
     #: Labels of the persons, events and acts this page opened (those shown, those they name
     #: and the newest of each kind), by kind: the choices of the forms' references.
     choices: Mapping[str, Choices]
@@ -328,7 +321,7 @@ def _readable_records(case: Case, keys: CaseKeys) -> QuerySet[CaseRecord]:
     """The case's records in compartments ``keys`` open, in creation order."""
     return (
         CaseRecord.objects.filter(case=case, compartment_id__in=list(keys.by_compartment))
-        .select_related("case", "compartment", "created_by")
+        .select_related("case", "compartment", "created_by", "changed_by")
         .order_by("pk")
     )
 
@@ -420,8 +413,9 @@ def decrypt_case(
     """
     holdings = tuple(case.holdings.select_related("agency", "referred_by").order_by("pk"))
     holders = [h.agency for h in holdings]
+    # Only the complaints the viewer's agency was given: the ids of the others are theirs.
     complaint_ids = tuple(
-        CaseComplaint.objects.filter(case=case)
+        CaseComplaint.objects.filter(case=case, complaint__key_grants__agency_id=keys.agency.pk)
         .order_by("pk")
         .values_list("complaint__public_id", flat=True)
     )
@@ -471,6 +465,9 @@ def decrypt_case(
                 created_on=row.created_on,
                 created_by=row.created_by.username if row.created_by else "",
                 refs={name: labels.get(ref, withheld) for name, ref in _references(rec).items()},
+                agency_id=row.agency_id,
+                changed_on=row.changed_on,
+                changed_by=row.changed_by.username if row.changed_by else "",
             )
         )
     views: list[CompartmentView] = []
@@ -490,11 +487,16 @@ def decrypt_case(
                 ),
             )
         )
-    withheld_here = tuple(
-        (v, withheld_reason(v.compartment, keys.agency))
-        for v in views
-        if not v.readable and v.record_count
-    )
+    reasons: dict[str, None] = {}
+    for v in views:
+        if v.readable or not v.record_count:
+            continue
+        if keys.agency.pk in grants.get(v.compartment.pk, set()):
+            # Sealed to the agency, yet not opened for this reader: their role's rule.
+            reasons[gettext("Your role reads what staff wrote, not what complaints said.")] = None
+        else:
+            reasons[withheld_reason(v.compartment, keys.agency)] = None
+    withheld_here = tuple(reasons)
     return CaseView(
         case=case,
         holdings=holdings,
@@ -587,6 +589,60 @@ def record_view(*, case: Case, keys: CaseKeys, opened: OpenRecord) -> RecordView
         created_on=opened.row.created_on,
         created_by=opened.row.created_by.username if opened.row.created_by else "",
         refs={n: labels.get(ref, withheld) for n, ref in references(opened.record).items()},
+        agency_id=opened.row.agency_id,
+        changed_on=opened.row.changed_on,
+        changed_by=opened.row.changed_by.username if opened.row.changed_by else "",
+    )
+
+
+@dataclass(frozen=True)
+class VersionView:
+    """An earlier text of a record: who wrote it and when, who replaced it and when."""
+
+    number: int
+    record: RecordView
+    written_on: datetime.date
+    written_by: str
+    replaced_on: datetime.date
+    replaced_by: str
+
+
+def record_versions(*, case: Case, keys: CaseKeys, opened: OpenRecord) -> tuple[VersionView, ...]:
+    """The earlier texts of ``opened``, newest first, decrypted with the compartment key that
+    opened the record (the caller opened it: :func:`case_record_get`)."""
+    key = keys.by_compartment[opened.row.compartment_id]
+    rows = list(
+        CaseRecordVersion.objects.filter(record=opened.row)
+        .select_related("written_by", "replaced_by")
+        .order_by("-number")
+    )
+    records = _Opened(case, keys)
+    texts: list[tuple[CaseRecordVersion, Record]] = []
+    for version in rows:
+        plain = crypto.decrypt(key, bytes(version.ciphertext), aad=version.aad_for(opened.row))
+        rec = record_from_bytes(opened.row.kind, plain)
+        texts.append((version, rec))
+        records.fetch(references(rec).values())
+    records.fetch_victims()
+    labels = records.labels()
+    withheld = gettext("withheld")
+    return tuple(
+        VersionView(
+            number=version.number,
+            record=RecordView(
+                public_id=opened.public_id,
+                kind=opened.kind,
+                record=rec,
+                created_on=version.written_on,
+                created_by=version.written_by.username if version.written_by else "",
+                refs={n: labels.get(ref, withheld) for n, ref in references(rec).items()},
+            ),
+            written_on=version.written_on,
+            written_by=version.written_by.username if version.written_by else "",
+            replaced_on=version.replaced_on,
+            replaced_by=version.replaced_by.username if version.replaced_by else "",
+        )
+        for version, rec in texts
     )
 
 
@@ -743,9 +799,7 @@ def case_get_for_user(
     case = Case.objects.select_related("agency", "investigator").filter(public_id=public_id).first()
     if case is None or user.agency is None or not access_case(user=user, case=case):
         raise Case.DoesNotExist
-    keys = case_keys_for_agency(
-        case=case, agency=user.agency, agency_private_key=agency_private_key
-    )
+    keys = case_keys_for_user(user=user, case=case, agency_private_key=agency_private_key)
     with transaction.atomic():
         audit_record(action=AuditAction.CASE_READ, actor=user, subject=f"case:{public_id}")
     return case, keys

@@ -18,12 +18,22 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from ombuds import crypto
+from ombuds.access import (
+    CASE_LIST_FILER_ROLES,
+    CASE_WRITER_ROLES,
+    access_case_list_filing,
+    access_complaint,
+    assignable_staff,
+    may_add_case_material,
+    may_change_record,
+    may_steer_case,
+)
 from ombuds.audit.models import AuditAction
 from ombuds.audit.services import audit_record
 from ombuds.intake.content import ComplaintContent, PersonConcerned, PersonRole
 from ombuds.intake.labels import label, when_words
 from ombuds.intake.models import Complaint
-from ombuds.intake.selectors import ComplaintView, access_complaint
+from ombuds.intake.selectors import ComplaintView
 from ombuds.staff.models import Agency, AgencyKind, StaffUser
 
 from .models import (
@@ -35,6 +45,7 @@ from .models import (
     CaseOutcome,
     CasePriority,
     CaseRecord,
+    CaseRecordVersion,
     CaseStatus,
     Compartment,
     CompartmentSource,
@@ -57,12 +68,8 @@ from .records import (
     references,
 )
 from .selectors import (
-    CASE_LIST_FILER_ROLES,
-    CASE_WRITER_ROLES,
     CaseKeys,
     RecordReferrers,
-    access_case,
-    access_case_list_filing,
     compartment_allowed_ids,
     complaint_consent_ids,
     record_referrers,
@@ -82,8 +89,19 @@ class RecordNamed(CaseworkError):
 
 
 def _require_writer(user: StaffUser, case: Case) -> Agency:
-    if user.agency is None or not access_case(user=user, case=case, write=True):
+    """Raise :class:`CaseworkError` unless the user may add material to the case (records,
+    notes, files: any agency holding it, ``access.may_add_case_material``)."""
+    if user.agency is None or not may_add_case_material(user=user, case=case):
         raise CaseworkError("you may not change this case")
+    return user.agency
+
+
+def _require_steerer(user: StaffUser, case: Case) -> Agency:
+    """Raise :class:`CaseworkError` unless the user may steer the case (status, assignment,
+    referral, complaints: the responsible agency and the working group,
+    ``access.may_steer_case``)."""
+    if user.agency is None or not may_steer_case(user=user, case=case):
+        raise CaseworkError("only the responsible agency and the working group steer this case")
     return user.agency
 
 
@@ -214,6 +232,7 @@ def _record_write(
         kind=record.kind,
         created_on=timezone.localdate(),
         created_by=user,
+        agency=user.agency,
         source_complaint=copied_from,
     )
     row.ciphertext = crypto.encrypt(key, record.to_bytes(), aad=row.aad)
@@ -258,6 +277,7 @@ def list_material_add(
             kind=record.kind,
             created_on=today,
             created_by=user,
+            agency=user.agency,
         )
         row.ciphertext = crypto.encrypt(key, record.to_bytes(), aad=row.aad)
         rows.append(row)
@@ -426,8 +446,8 @@ def case_open(
 def case_add_complaint(
     *, user: StaffUser, case: Case, keys: CaseKeys, complaint: Complaint, view: ComplaintView
 ) -> None:
-    """Add one more complaint the user has read to a case they may change."""
-    _require_writer(user, case)
+    """Add one more complaint the user has read to a case they steer."""
+    _require_steerer(user, case)
     with transaction.atomic():
         _complaint_attach(user=user, case=case, keys=keys, complaint=complaint, view=view)
         audit_record(
@@ -613,20 +633,27 @@ def _record_locked(
 def record_edit(
     *, user: StaffUser, case: Case, keys: CaseKeys, record_id: uuid.UUID, record: Record
 ) -> tuple[CaseRecord, tuple[str, ...]]:
-    """Replace what record ``record_id`` says by ``record``, in the same row.
+    """Replace what record ``record_id`` says by ``record``, in the same row, keeping the
+    earlier text as a version.
 
+    Only members of the agency that wrote the record may (``access.may_change_record``).
     The row keeps its ``public_id`` (records that name it still do), its kind, compartment
     and provenance; the new payload is encrypted under the compartment's key with the row's
-    associated data, and overwrites the old ciphertext. The audit entry names the record, its
-    kind and the *names* of the fields that changed, never their values. Returns the row and
-    those names; nothing is written when nothing changed.
+    associated data. The text it replaces is kept, encrypted under the same key, as a
+    :class:`~.models.CaseRecordVersion` with who wrote it and when and who replaced it and
+    when: nothing is silently destroyed. The audit entry names the record, its kind and the
+    *names* of the fields that changed, never their values. Returns the row and those names;
+    nothing is written when nothing changed.
 
-    Raises :class:`CaseworkError` (may not change the case, another kind, a newly named record
-    deleted meanwhile) and ``CaseRecord.DoesNotExist`` (no such record, or not readable).
+    Raises :class:`CaseworkError` (may not change the case or this record, another kind, a
+    newly named record deleted meanwhile) and ``CaseRecord.DoesNotExist`` (no such record, or
+    not readable).
     """
     _require_writer(user, case)
     with transaction.atomic():
         row, key = _record_locked(case=case, keys=keys, record_id=record_id)
+        if not may_change_record(user=user, row=row):
+            raise CaseworkError(gettext("Only the agency that wrote a record may change it."))
         if row.kind != record.kind:
             raise CaseworkError("a record keeps its kind")
         old = record_from_bytes(row.kind, crypto.decrypt(key, bytes(row.ciphertext), aad=row.aad))
@@ -635,8 +662,11 @@ def record_edit(
             return row, ()
         kept = set(references(old).values())
         _references_lock(case, (r for r in references(record).values() if r not in kept))
+        _version_keep(user=user, row=row, key=key)
         row.ciphertext = crypto.encrypt(key, record.to_bytes(), aad=row.aad)
-        row.save(update_fields=["ciphertext"])
+        row.changed_on = timezone.localdate()
+        row.changed_by = user
+        row.save(update_fields=["ciphertext", "changed_on", "changed_by"])
         audit_record(
             action=AuditAction.CASE_RECORD_CHANGED,
             actor=user,
@@ -649,6 +679,25 @@ def record_edit(
             },
         )
     return row, changed
+
+
+def _version_keep(*, user: StaffUser, row: CaseRecord, key: crypto.DataKey) -> CaseRecordVersion:
+    """Keep what ``row`` says now as its next version, re-encrypted under the compartment's
+    ``key`` with the version's own associated data (a version cannot pass for the record or
+    for another version). Call inside the edit's transaction, the row locked."""
+    number = row.versions.count() + 1
+    version = CaseRecordVersion(
+        record=row,
+        number=number,
+        written_on=row.changed_on or row.created_on,
+        written_by=row.changed_by if row.changed_on else row.created_by,
+        replaced_on=timezone.localdate(),
+        replaced_by=user,
+    )
+    plain = crypto.decrypt(key, bytes(row.ciphertext), aad=row.aad)
+    version.ciphertext = crypto.encrypt(key, plain, aad=version.aad_for(row))
+    version.save(force_insert=True)
+    return version
 
 
 def record_delete(
@@ -670,6 +719,8 @@ def record_delete(
     _require_writer(user, case)
     with transaction.atomic():
         row, _key = _record_locked(case=case, keys=keys, record_id=record_id)
+        if not may_change_record(user=user, row=row):
+            raise CaseworkError(gettext("Only the agency that wrote a record may change it."))
         referrers = record_referrers(case=case, keys=keys, row=row)
         if referrers:
             raise RecordNamed(referrers)
@@ -757,7 +808,7 @@ def case_set_status(
     *, user: StaffUser, case: Case, status: CaseStatus, outcome: CaseOutcome = CaseOutcome.NONE
 ) -> None:
     """Change the status; a closed case needs an outcome, an open one has none."""
-    _require_writer(user, case)
+    _require_steerer(user, case)
     if status == CaseStatus.CLOSED and outcome == CaseOutcome.NONE:
         raise CaseworkError("a closed case needs an outcome")
     if status != CaseStatus.CLOSED:
@@ -784,15 +835,18 @@ def case_assign(
     *, user: StaffUser, case: Case, agency: Agency, investigator: StaffUser | None
 ) -> None:
     """Make ``agency`` (a holding agency) responsible, with an optional investigator of it."""
-    _require_writer(user, case)
+    _require_steerer(user, case)
     if not CaseHolding.objects.filter(case=case, agency=agency).exists():
         raise CaseworkError("refer the case to that agency before assigning it")
     if investigator is not None and (
         investigator.agency_id != agency.pk
-        or investigator.role not in CASE_WRITER_ROLES
-        or not investigator.is_active
+        or not assignable_staff(user=user).filter(pk=investigator.pk).exists()
     ):
-        raise CaseworkError("the investigator must be an active case worker of that agency")
+        # An agency assigns its own people; making another agency responsible leaves the
+        # choice of its investigator to that agency (docs/access.md).
+        raise CaseworkError(
+            gettext("The investigator must be an active case worker of your own agency.")
+        )
     with transaction.atomic():
         Case.objects.filter(pk=case.pk).update(agency=agency, investigator=investigator)
         audit_record(
@@ -827,7 +881,7 @@ def case_refer(*, user: StaffUser, case: Case, keys: CaseKeys, agency: Agency) -
     # here, at call time, to keep the modules free of an import cycle.
     from ombuds.evidence.services import evidence_record_transfer
 
-    _require_writer(user, case)
+    _require_steerer(user, case)
     today = timezone.localdate()
     granted: list[Compartment] = []
     withheld: list[Compartment] = []

@@ -18,6 +18,11 @@ urlpatterns = [
         views.record_delete,
         name="record_delete",
     ),
+    path(
+        "<uuid:public_id>/records/<uuid:record_id>/history/",
+        views.record_history,
+        name="record_history",
+    ),
     path("<uuid:public_id>/status/", views.case_status, name="status"),
     path("<uuid:public_id>/assign/", views.case_assign, name="assign"),
     path("<uuid:public_id>/refer/", views.case_refer, name="refer"),

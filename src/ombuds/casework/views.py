@@ -16,9 +16,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ombuds import crypto
+from ombuds import access, crypto
+from ombuds.access import CASE_READER_ROLES, CASE_WRITER_ROLES
 from ombuds.intake import selectors as complaint_selectors
 from ombuds.intake.models import Complaint
 from ombuds.staff.access import current_staff, staff_key, staff_required
@@ -35,7 +36,7 @@ from .models import (
     CaseStatus,
     RecordKind,
 )
-from .selectors import CASE_READER_ROLES, CASE_WRITER_ROLES, CaseKeys
+from .selectors import CaseKeys
 
 
 def _agency_key(request: HttpRequest, user: StaffUser) -> crypto.PrivateKey:
@@ -48,8 +49,10 @@ def _agency_key(request: HttpRequest, user: StaffUser) -> crypto.PrivateKey:
 
 
 def _load(
-    request: HttpRequest, public_id: uuid.UUID, *, write: bool = False
+    request: HttpRequest, public_id: uuid.UUID, *, write: bool = False, steer: bool = False
 ) -> tuple[StaffUser, Case, CaseKeys]:
+    """The case for a member who may read it (else 404), and, with ``write``, add material
+    to it or, with ``steer``, steer it (else 403; ``ombuds.access``)."""
     user = current_staff(request)
     try:
         case, keys = selectors.case_get_for_user(
@@ -57,7 +60,9 @@ def _load(
         )
     except Case.DoesNotExist as exc:
         raise Http404 from exc
-    if write and not selectors.access_case(user=user, case=case, write=True):
+    if write and not access.may_add_case_material(user=user, case=case):
+        raise PermissionDenied
+    if steer and not access.may_steer_case(user=user, case=case):
         raise PermissionDenied
     return user, case, keys
 
@@ -153,7 +158,9 @@ def _page(
     context: dict[str, Any] = {
         "view": view,
         "case": case,
-        "can_write": selectors.access_case(user=user, case=case, write=True),
+        "can_write": access.may_add_case_material(user=user, case=case),
+        "can_steer": access.may_steer_case(user=user, case=case),
+        "own_agency_id": user.agency_id,
     }
     for name, form_class in RECORD_FORMS.items():
         form = bound.get(name)
@@ -168,9 +175,7 @@ def _page(
     context["assign_form"] = bound.get("assign") or forms.AssignForm(
         initial={"agency": case.agency_id, "investigator": case.investigator_id},
         holders=holders,
-        workers=StaffUser.objects.filter(
-            agency__in=holders, role__in=CASE_WRITER_ROLES, is_active=True
-        ).order_by("agency_id", "username"),
+        workers=access.assignable_staff(user=user),
     )
     context["refer_form"] = bound.get("refer") or forms.ReferForm(
         others=Agency.objects.exclude(case_holdings__case=case)
@@ -230,7 +235,7 @@ def record_add(request: HttpRequest, public_id: uuid.UUID, kind: str) -> HttpRes
 @require_POST
 @staff_required(roles=CASE_READER_ROLES)
 def case_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    user, case, keys = _load(request, public_id, write=True)
+    user, case, keys = _load(request, public_id, steer=True)
     form = forms.StatusForm(request.POST)
     if not form.is_valid():
         return _page(request, user, case, keys, bound={"status": form}, status=400)
@@ -246,14 +251,10 @@ def case_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_POST
 @staff_required(roles=CASE_READER_ROLES)
 def case_assign(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    user, case, keys = _load(request, public_id, write=True)
+    user, case, keys = _load(request, public_id, steer=True)
     holders = Agency.objects.filter(case_holdings__case=case)
     form = forms.AssignForm(
-        request.POST,
-        holders=holders,
-        workers=StaffUser.objects.filter(
-            agency__in=holders, role__in=CASE_WRITER_ROLES, is_active=True
-        ),
+        request.POST, holders=holders, workers=access.assignable_staff(user=user)
     )
     if form.is_valid():
         try:
@@ -272,7 +273,7 @@ def case_assign(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_POST
 @staff_required(roles=CASE_READER_ROLES)
 def case_refer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    user, case, keys = _load(request, public_id, write=True)
+    user, case, keys = _load(request, public_id, steer=True)
     form = forms.ReferForm(request.POST, others=Agency.objects.exclude(case_holdings__case=case))
     if not form.is_valid():
         return _page(request, user, case, keys, bound={"refer": form}, status=400)
@@ -294,7 +295,7 @@ def case_refer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_POST
 @staff_required(roles=CASE_READER_ROLES)
 def case_add_complaint(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    user, case, keys = _load(request, public_id, write=True)
+    user, case, keys = _load(request, public_id, steer=True)
     form = forms.AddComplaintForm(request.POST)
     if form.is_valid():
         try:
@@ -330,13 +331,16 @@ EDIT_FORMS: dict[str, type[forms.RecordForm]] = {
 def _load_record(
     request: HttpRequest, public_id: uuid.UUID, record_id: uuid.UUID
 ) -> tuple[StaffUser, Case, CaseKeys, selectors.OpenRecord]:
-    """The case (the user must be allowed to change it: 404 or 403 as for adding records) and
-    the record; 404 for a record that is not in the case or that the agency cannot open."""
+    """The case (the user must be allowed to add to it: 404 or 403 as for adding records) and
+    the record; 404 for a record that is not in the case or that the agency cannot open, 403
+    for one another agency wrote (``access.may_change_record``)."""
     user, case, keys = _load(request, public_id, write=True)
     try:
         opened = selectors.case_record_get(case=case, keys=keys, record_id=record_id)
     except CaseRecord.DoesNotExist as exc:
         raise Http404 from exc
+    if not access.may_change_record(user=user, row=opened.row):
+        raise PermissionDenied
     return user, case, keys, opened
 
 
@@ -461,4 +465,29 @@ def record_delete(request: HttpRequest, public_id: uuid.UUID, record_id: uuid.UU
             "back": _listing_url(case, kind, page, f"r-{opened.public_id}"),
         },
         status=status,
+    )
+
+
+@require_GET
+@staff_required(roles=CASE_READER_ROLES)
+def record_history(
+    request: HttpRequest, public_id: uuid.UUID, record_id: uuid.UUID
+) -> HttpResponse:
+    """What a record says now and what it said before each edit, for any reader who can
+    open its compartment (404 otherwise, as for the record itself)."""
+    _user, case, keys = _load(request, public_id)
+    try:
+        opened = selectors.case_record_get(case=case, keys=keys, record_id=record_id)
+    except CaseRecord.DoesNotExist as exc:
+        raise Http404 from exc
+    kind, page = _record_location(case, keys, opened.row, _listing_kind(request))
+    return render(
+        request,
+        "casework/record_history.html",
+        {
+            "case": case,
+            "r": selectors.record_view(case=case, keys=keys, opened=opened),
+            "versions": selectors.record_versions(case=case, keys=keys, opened=opened),
+            "back": _listing_url(case, kind, page, f"r-{opened.public_id}"),
+        },
     )

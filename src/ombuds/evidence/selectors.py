@@ -2,7 +2,7 @@
 :func:`ombuds.intake.selectors.access_complaint`, and enforced by the keys: the file keys are
 under the complaint's data key, which only consented agencies (and the complainant) can open.
 
-A case's evidence: :func:`ombuds.casework.selectors.access_case` decides who may see the case,
+A case's evidence: :func:`ombuds.access.access_case` decides who may see the case,
 and the file keys are under compartment keys, so an agency reads exactly the items of the
 compartments sealed to it; the others are counted as withheld, never shown.
 """
@@ -17,19 +17,24 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext
 
 from ombuds import crypto
+from ombuds.access import (
+    CASE_READER_ROLES,
+    COMPLAINT_READER_ROLES,
+    access_case,
+    access_complaint,
+    may_add_case_material,
+)
 from ombuds.casework.models import Case, CaseComplaint
 from ombuds.casework.selectors import (
-    CASE_READER_ROLES,
     CaseKeys,
-    access_case,
-    case_keys_for_agency,
+    case_keys_for_user,
     compartment_label,
     complaint_consent_ids,
 )
 from ombuds.intake.models import Complaint
-from ombuds.intake.selectors import access_complaint, complaint_data_key_for_agency
+from ombuds.intake.selectors import complaint_data_key_for_agency
 from ombuds.staff.keyring import agency_private_key
-from ombuds.staff.models import COMPLAINT_READER_ROLES, AgencyKeyGrant, StaffUser
+from ombuds.staff.models import AgencyKeyGrant, StaffUser
 
 from .models import CustodyEntry, EvidenceFile, EvidenceItem, EvidenceKind
 from .services import Facts, facts_of, file_key_of
@@ -90,11 +95,11 @@ def case_for_evidence(
     case = Case.objects.filter(public_id=case_id).first()
     if case is None or user.agency is None or not access_case(user=user, case=case):
         raise EvidenceNotFound
-    if write and not access_case(user=user, case=case, write=True):
+    if write and not may_add_case_material(user=user, case=case):
         raise EvidenceForbidden
     try:
         agency_key = agency_private_key(user=user, user_key=user_key, agency=user.agency)
-        keys = case_keys_for_agency(case=case, agency=user.agency, agency_private_key=agency_key)
+        keys = case_keys_for_user(user=user, case=case, agency_private_key=agency_key)
     except (AgencyKeyGrant.DoesNotExist, crypto.DecryptionFailed) as exc:
         raise EvidenceNotFound from exc
     return case, keys

@@ -16,13 +16,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ombuds import crypto
+from ombuds.access import (
+    CASE_READER_ROLES,
+    CASE_WRITER_ROLES,
+    COMPLAINT_READER_ROLES,
+    EVIDENCE_ITEM_READER_ROLES,
+    may_add_case_material,
+)
 from ombuds.audit.signing import SigningKeyError
 from ombuds.casework.models import Case
-from ombuds.casework.selectors import CASE_READER_ROLES, CASE_WRITER_ROLES, CaseKeys
+from ombuds.casework.selectors import CaseKeys
 from ombuds.casework.services import CaseworkError
 from ombuds.intake.models import Complaint
 from ombuds.staff.access import current_staff, staff_key, staff_required
-from ombuds.staff.models import COMPLAINT_READER_ROLES
 
 from . import files, selectors, services
 from .files import FileRefused
@@ -30,10 +36,6 @@ from .forms import CaseEvidenceUploadForm, EvidenceUploadForm, ExportForm
 from .models import EvidenceItem, FileRole
 from .package import case_evidence_export, evidence_export
 from .selectors import EvidenceForbidden, EvidenceNotFound
-
-#: Who may open an item page or download: complaint readers (complaint evidence) and case
-#: readers (case evidence); the selector then applies the rule of the item's owner.
-ITEM_READER_ROLES = COMPLAINT_READER_ROLES | CASE_READER_ROLES
 
 #: Served files are never rendered as a page: no scripts, no plugins, no framing.
 DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
@@ -155,7 +157,7 @@ def case_evidence(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
             "case": case,
             "items": evidence.items,
             "withheld": evidence.withheld,
-            "can_write": user.role in CASE_WRITER_ROLES,
+            "can_write": may_add_case_material(user=user, case=case),
             "form": form,
             "export_form": ExportForm(),
             "added": request.GET.get("added") == "1",
@@ -180,7 +182,7 @@ def case_export(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
 
 
 @require_GET
-@staff_required(roles=ITEM_READER_ROLES)
+@staff_required(roles=EVIDENCE_ITEM_READER_ROLES)
 def item_detail(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
     item, data_key = _item(request, item_id)
     view = selectors.evidence_view(item=item, data_key=data_key)
@@ -207,7 +209,7 @@ def _attachment(data: bytes, media_type: str, name: str) -> HttpResponse:
 
 
 @require_GET
-@staff_required(roles=ITEM_READER_ROLES)
+@staff_required(roles=EVIDENCE_ITEM_READER_ROLES)
 def item_download(request: HttpRequest, item_id: uuid.UUID) -> HttpResponse:
     """The working copy. Originals leave only inside a signed export package."""
     item, data_key = _item(request, item_id)

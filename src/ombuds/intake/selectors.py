@@ -1,5 +1,5 @@
 """Reads of complaints. Every read of protected content goes through here and through
-:func:`access_complaint`, the one place that decides who may see a complaint.
+:func:`ombuds.access.access_complaint`, the one place that decides who may see a complaint.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from ombuds import crypto
+from ombuds.access import access_complaint
 from ombuds.audit.models import AuditAction
 from ombuds.audit.services import audit_record
 from ombuds.staff.models import Agency, StaffUser
@@ -39,15 +40,6 @@ class ComplaintView:
     content: ComplaintContent
     messages: tuple[MessageView, ...]
     agencies: tuple[Agency, ...]
-
-
-def access_complaint(*, user: StaffUser, complaint: Complaint) -> bool:
-    """May ``user`` read ``complaint``? Only readers of an agency the complainant consented to."""
-    if not user.is_authenticated or not user.is_active or not user.reads_complaints:
-        return False
-    if user.agency_id is None:
-        return False
-    return ComplaintKeyGrant.objects.filter(complaint=complaint, agency_id=user.agency_id).exists()
 
 
 def complaint_queue_for_user(*, user: StaffUser) -> QuerySet[Complaint]:

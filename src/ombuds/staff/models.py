@@ -87,11 +87,6 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
-#: Roles that read and answer complaints. Analysts and auditors hold their agency's key for
-#: their own work (linkage, the audit log) but have no need to read complaints.
-COMPLAINT_READER_ROLES = frozenset({Role.INTAKE_OFFICER, Role.INVESTIGATOR, Role.LIAISON})
-
-
 class StaffUser(AbstractUser):
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.INTAKE_OFFICER)
@@ -127,7 +122,11 @@ class StaffUser(AbstractUser):
 
     @property
     def reads_complaints(self) -> bool:
-        return self.role in COMPLAINT_READER_ROLES and self.agency_id is not None
+        """Is the member in a role that reads complaints? (``ombuds.access`` decides; it
+        imports this module, so it is asked at call time.)"""
+        from ombuds.access import reads_complaints
+
+        return reads_complaints(self)
 
 
 class AgencyKeyGrant(models.Model):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ombuds import crypto
+from ombuds.access import COMPLAINT_READER_ROLES
 from ombuds.intake import selectors as complaint_selectors
 from ombuds.intake import services as complaint_services
 from ombuds.intake.models import Complaint, ComplaintStatus
@@ -21,7 +22,7 @@ from . import services
 from .access import current_staff, staff_key, staff_required
 from .forms import CodeForm, ReplyForm, SignInForm, StatusForm
 from .keyring import agency_private_key, keyring_clear, keyring_store, user_private_key
-from .models import COMPLAINT_READER_ROLES, AgencyKeyGrant, StaffUser
+from .models import AgencyKeyGrant, StaffUser
 
 PENDING_USER = "staff.pending_user"
 PENDING_TOTP = "staff.pending_totp"
