@@ -19,7 +19,7 @@ import pytest
 
 import ombuds
 from ombuds.audit.models import AuditAction
-from ombuds.audit.services import audit_record
+from ombuds.audit.services import audit_record, audit_signing_key_rotate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.audit.urls")]
 
@@ -92,17 +92,24 @@ def test_the_source_writes_audit_entries_this_test_can_find() -> None:
     )
 
 
+# Written by their own service only (audit_record refuses them): recorded through it, once.
+OWN_WRITER = {AuditAction.AUDIT_SIGNING_KEY_ROTATED: audit_signing_key_rotate}
+PROBED = [a for a in AuditAction if a not in OWN_WRITER]
+
+
 def _record_everything(world: Any) -> set[str]:
     officer = world.personas["intake_officer"].user
     subjects = set()
-    written = written_entries()
+    written = [e for e in written_entries() if e.action not in OWN_WRITER]
     seen = {e.action for e in written}
-    extra = [WrittenEntry(a, {}, "enum") for a in AuditAction if a not in seen]
+    extra = [WrittenEntry(a, {}, "enum") for a in PROBED if a not in seen]
+    for writer in OWN_WRITER.values():
+        writer(actor=officer)
     for i, entry in enumerate([*written, *extra]):
         subject = f"probe:{i:04d}"
         audit_record(action=entry.action, actor=officer, subject=subject, details=entry.details)
         subjects.add(subject)
-    for action in AuditAction:  # and each action once with dict-method keys
+    for action in PROBED:  # and each action once with dict-method keys
         subject = f"probe:{action.value}"
         audit_record(action=action, actor=officer, subject=subject, details=DICT_METHOD_KEYS)
         subjects.add(subject)
@@ -115,7 +122,7 @@ def test_the_audit_page_shows_an_entry_of_every_action_with_its_details(world: A
     r = client.get(URL, {"subject": "probe:"})
     assert r.status_code == 200
     page = r.content.decode()
-    for action in AuditAction:
+    for action in PROBED:
         assert f"probe:{action.value}" in page
     assert "items=7" in page and "keys=a" in page and "get=True" in page
     # every page of the unfiltered log renders too
@@ -131,5 +138,8 @@ def test_the_audit_page_filtered_by_each_action_shows_its_entries(world: Any) ->
         r = client.get(URL, {"action": action.value})
         assert r.status_code == 200, action
         page = r.content.decode()
+        if action in OWN_WRITER:
+            assert "new_public_key=" in page, action
+            continue
         assert f"probe:{action.value}" in page, action
         assert "items=7" in page, action

@@ -120,7 +120,19 @@ def escrow_key_path() -> str:
 
 
 def demo_install() -> DemoResult:
-    """Make the demo install; a second run changes nothing."""
+    """Make the demo install; a second run changes nothing.
+
+    What the demo's staff write (the summaries copied into cases) is written in the site's
+    default language, as a member using the Russian staff site would write it, whatever
+    language the caller has active (a management command has none).
+    """
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        return _demo_install()
+
+
+def _demo_install() -> DemoResult:
     if Installation.objects.exists():
         return DemoResult(created=False)
     from ombuds.audit.signing import ensure_signing_key
