@@ -162,6 +162,15 @@ class AuditEntry(AppendOnlyModel):
         except ValueError:  # an action from a newer or older version
             return self.action
 
+    def detail_pairs(self) -> list[tuple[str, Any]]:
+        """The details as (key, value) pairs, for templates.
+
+        A template must never reach into ``details`` itself: ``details.items`` resolves a
+        detail *named* ``items`` (evidence listings write one) before the dict method, and
+        the page then fails for everyone.
+        """
+        return list(self.details.items()) if isinstance(self.details, dict) else []
+
     def fields(self) -> EntryFields:
         return EntryFields(
             seq=self.seq,
