@@ -212,20 +212,34 @@ WHITENOISE_USE_FINDERS = True
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Logging: no request logging at all. Django's request logger is silenced because its messages
-# carry paths; gunicorn's access log is off (see ombuds.staff.management.commands.serve).
-# Silenced means a NullHandler: a logger with no handler at all is not silent in Python, its
-# warnings and errors fall through to logging.lastResort and are printed to stderr.
+# Logging: no request logging at all, but every unhandled error with its traceback
+# (src/ombuds/logs.py says what is kept). Django's request logger would name the path of every
+# 4xx and 5xx: only unhandled errors pass its filter, rewritten to the view's name and a
+# traceback without exception messages. gunicorn's access log is off and its error log
+# scrubbed (ombuds.staff.management.commands.serve). Silenced means a NullHandler: a logger
+# with no handler at all is not silent in Python, its warnings and errors fall through to
+# logging.lastResort and are printed to stderr.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "ombuds.logs.ScrubbedFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
+    "filters": {"server_errors": {"()": "ombuds.logs.ServerErrorFilter"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "server_errors": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["server_errors"],
+        },
         "null": {"class": "logging.NullHandler"},
     },
     "loggers": {
-        "django.request": {"handlers": ["null"], "propagate": False},
+        "django.request": {"handlers": ["server_errors"], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": ["null"], "propagate": False},
         "django.security": {"handlers": ["null"], "propagate": False},
         "ombuds": {"handlers": ["console"], "level": "INFO"},
