@@ -12,8 +12,13 @@ from pathlib import Path
 
 import dj_database_url
 
+from ombuds.staff.datafiles import private_data_folder
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("OMBUDS_DATA_DIR", Path.cwd() / "var")).resolve()
+# Readable by the service's user only: the database, keys and secrets live here (the
+# database files themselves are made 0600 as connections open: ombuds/staff/datafiles.py).
+private_data_folder(DATA_DIR)
 
 # The SQLite that CPython links here (3.40) predates the fix for the WAL-reset race, which can
 # corrupt a database when several connections write and checkpoint one file at once (fixed in
