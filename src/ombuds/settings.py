@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ombuds.intake.middleware.SecurityHeadersMiddleware",
+    "ombuds.intake.middleware.ComplainantIdleClockMiddleware",
 ]
 
 ROOT_URLCONF = "ombuds.urls"
@@ -171,7 +172,9 @@ LOGIN_URL = "staff:login"
 
 # Sessions: staff sessions expire; public visitors get only a session cookie that dies with
 # the browser and carries nothing that links one visit to another.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Session rows hold no time of a visit: no timestamp in the data, and public-side sessions
+# expire at a day boundary (ombuds/intake/sessions.py); expired rows go hourly (scheduler).
+SESSION_ENGINE = "ombuds.intake.sessions"
 SESSION_COOKIE_AGE = int(os.environ.get("OMBUDS_SESSION_SECONDS", 8 * 3600))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
