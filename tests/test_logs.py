@@ -21,12 +21,14 @@ CANARY = "CANARY-e3b0c44298fc1c14"
 @pytest.fixture
 def server_log() -> Iterator[io.StringIO]:
     stream = io.StringIO()
-    handlers = [
-        h
-        for name in ("django.request", "ombuds", "")
-        for h in logging.getLogger(name).handlers
-        if isinstance(h, logging.StreamHandler) and not type(h).__module__.startswith("_pytest")
-    ]
+    handlers = list(
+        {
+            h: None
+            for name in ("django.request", "ombuds", "")
+            for h in logging.getLogger(name).handlers
+            if isinstance(h, logging.StreamHandler) and not type(h).__module__.startswith("_pytest")
+        }
+    )
     assert handlers, "settings.LOGGING gives django.request a handler"
     old = [h.setStream(stream) for h in handlers]
     try:
@@ -64,10 +66,11 @@ def test_client_errors_leave_no_line_with_their_path(server_log: io.StringIO) ->
 def test_application_loggers_print_tracebacks_without_exception_messages(
     server_log: io.StringIO,
 ) -> None:
-    try:
-        raise RuntimeError(CANARY)
-    except RuntimeError:
-        logging.getLogger("ombuds.test").exception("housekeeping failed")
-    log = server_log.getvalue()
-    assert "housekeeping failed" in log and "builtins.RuntimeError" in log
+    for name in ("ombuds.test", "django_tasks.worker"):  # ours, and a library's
+        try:
+            raise RuntimeError(CANARY)
+        except RuntimeError:
+            logging.getLogger(name).exception("housekeeping failed in %s", name)
+        log = server_log.getvalue()
+        assert f"housekeeping failed in {name}" in log and "builtins.RuntimeError" in log
     assert CANARY not in log

@@ -250,8 +250,11 @@ LOGGING = {
         "django.request": {"handlers": ["server_errors"], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": ["null"], "propagate": False},
         "django.security": {"handlers": ["null"], "propagate": False},
-        "ombuds": {"handlers": ["console"], "level": "INFO"},
+        "ombuds": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
+    # Everything else (libraries, the task worker) at WARNING and above, through the same
+    # formatter: a traceback never carries an exception's message.
+    "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
 # Public-side guessing limit: attempts per codename-lookup bucket and global per minute.

@@ -189,8 +189,13 @@ def sign_in_locked(user: StaffUser) -> bool:
 
 
 def sign_in_under_attack(user: StaffUser | None) -> bool:
-    """Whether the account asks for the password and the code together."""
-    return user is not None and user.failed_sign_ins >= settings.OMBUDS_SIGN_IN_FREE_FAILURES
+    """Whether the account asks for the password and the code together (an account that has
+    no second factor yet cannot: its first sign-in sets the factor up)."""
+    return (
+        user is not None
+        and user.totp_confirmed
+        and user.failed_sign_ins >= settings.OMBUDS_SIGN_IN_FREE_FAILURES
+    )
 
 
 @functools.cache
