@@ -1,7 +1,8 @@
 """A seized server's session table does not say which complaint was opened when (A2 with A1).
 
-A return visit's session row carries its last-use time (``expire_date`` minus the session
-age, to the microsecond). If it also named the complaint, a seized server and a network
+A return visit's session row once carried its last-use time (``expire_date`` minus the
+session age, to the microsecond; now the day only: test_session_times.py). If it also named
+the complaint, a seized server and a network
 operator's records of who connected when would tie a complaint to a subscriber. The complaint
 id is therefore wrapped with the complaint's key, under the key in the visitor's cookie.
 """

@@ -58,6 +58,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 "the current code from your authenticator app."
             ),
         )
+        shown_back = request.POST.copy()  # a code is tried once: never shown back
+        shown_back.pop("code", None)
+        form.data = shown_back
     return render(request, "staff/sign_in.html", {"form": form, "ask_code": form.is_bound})
 
 
