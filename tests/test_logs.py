@@ -13,6 +13,8 @@ from collections.abc import Iterator
 import pytest
 from django.test import Client
 
+from ombuds.logs import GunicornScrubFilter
+
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.server_log_urls")]
 
 CANARY = "CANARY-e3b0c44298fc1c14"
@@ -74,3 +76,26 @@ def test_application_loggers_print_tracebacks_without_exception_messages(
         log = server_log.getvalue()
         assert f"housekeeping failed in {name}" in log and "builtins.RuntimeError" in log
     assert CANARY not in log
+
+
+def test_gunicorns_lines_keep_the_kind_of_error_and_drop_the_client_and_each_request() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    log = logging.getLogger("tests.gunicorn.error")
+    log.addHandler(handler)
+    log.addFilter(GunicornScrubFilter())
+    log.setLevel(logging.DEBUG)
+    log.propagate = False
+    try:
+        log.debug("%s %s", "GET", f"/{CANARY}")  # gunicorn's pre_request at --log-level debug
+        log.warning(f"Invalid request from ip=198.51.100.7: Invalid HTTP method: '{CANARY}'")
+        log.warning(f"Invalid request from ip=2001:db8::7: Proxy request from '{CANARY}' no")
+        log.error("Error handling request %s %s", "POST", f"/{CANARY}")
+    finally:
+        log.removeHandler(handler)
+    lines = stream.getvalue().splitlines()
+    assert lines == [
+        "Invalid request refused: Invalid HTTP method",
+        "Invalid request refused: Proxy request from",
+        "Error handling request",
+    ]

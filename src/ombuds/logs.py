@@ -15,9 +15,10 @@ Yet an unhandled error must leave a trace an operator can act on. The rule here:
 * gunicorn's own lines (``ombuds serve`` sets :class:`ScrubbedGunicornLogger`): no access log
   at all; a refused bad request is logged as ``Invalid request refused: <gunicorn's fixed
   words for the kind>`` without the address and without the part quoting the request; an
-  application error without method or path.
+  application error without method or path; debug lines (each request's method and path,
+  with ``--log-level debug``) are dropped.
 
-Tested by ``tests/test_server_log.py``.
+Tested by ``tests/test_logs.py`` and ``tests/staff/test_serve_log.py``.
 """
 
 from __future__ import annotations
@@ -107,6 +108,8 @@ class GunicornScrubFilter(logging.Filter):
     """For gunicorn's error log: no client address, no request line, path or header."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.INFO:  # gunicorn's debug lines name each request
+            return False
         message = record.getMessage()
         if message.startswith("Invalid request from"):
             _, _, error = message.partition(": ")
