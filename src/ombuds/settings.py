@@ -268,7 +268,9 @@ OMBUDS_COMPLAINANT_IDLE_SECONDS = int(os.environ.get("OMBUDS_COMPLAINANT_IDLE_SE
 OMBUDS_PASSWORD_COST = os.environ.get("OMBUDS_PASSWORD_COST", "moderate")
 if OMBUDS_PASSWORD_COST == "minimum":  # noqa: S105 - a cost profile name
     PASSWORD_HASHERS = ["ombuds.staff.hashers.FastArgon2PasswordHasher"]
-# Sign-in: after this many failures in a row, each further attempt waits longer (doubling).
+# Sign-in: after this many failures in a row an account asks for the password and the code
+# together; after this many wrong codes with the right password, code checks pause (30 s,
+# doubling up to the maximum). A wrong password never locks anything (staff/services.py).
 OMBUDS_SIGN_IN_FREE_FAILURES = 3
 OMBUDS_SIGN_IN_MAX_LOCK_SECONDS = 900
 # Public statistics: counts from 1 to this minus one are suppressed (threat model 10).

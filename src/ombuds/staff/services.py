@@ -152,13 +152,13 @@ def agency_grant_key(
 
 # --- sign-in --------------------------------------------------------------------------------
 #
-# Nobody's wrong guesses keep a staff member out (issue 9, item 4; docs/threat-model.md, 7 and
-# 13). A wrong password never locks anything. After OMBUDS_SIGN_IN_FREE_FAILURES failures in a
-# row, the account stops saying whether a password alone is right: it asks for the password
-# and the code together, and answers every failure alike, so a guesser without the
-# authenticator learns nothing from a right password. Only wrong *codes* given with the right
-# password (someone holds the password) pause the code checks, doubling up to
-# OMBUDS_SIGN_IN_MAX_LOCK_SECONDS.
+# Nobody's wrong guesses keep a staff member out (issue 9, item 4; docs/threat-model.md, row 7
+# and "Sign-in guessing"). A wrong password never locks anything. After
+# OMBUDS_SIGN_IN_FREE_FAILURES failures in a row, the account stops saying whether a password
+# alone is right: it asks for the password and the code together, and answers every failure
+# alike, so a guesser without the authenticator learns nothing from a right password. Only
+# wrong *codes* given with the right password (someone holds the password) pause the code
+# checks, doubling up to OMBUDS_SIGN_IN_MAX_LOCK_SECONDS.
 
 
 class SignInOutcome(models.TextChoices):
