@@ -12,8 +12,13 @@ from pathlib import Path
 
 import dj_database_url
 
+from ombuds.staff.datafiles import private_data_folder
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("OMBUDS_DATA_DIR", Path.cwd() / "var")).resolve()
+# Readable by the service's user only: the database, keys and secrets live here (the
+# database files themselves are made 0600 as connections open: ombuds/staff/datafiles.py).
+private_data_folder(DATA_DIR)
 
 # The SQLite that CPython links here (3.40) predates the fix for the WAL-reset race, which can
 # corrupt a database when several connections write and checkpoint one file at once (fixed in
@@ -93,6 +98,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ombuds.intake.middleware.SecurityHeadersMiddleware",
+    "ombuds.intake.middleware.ComplainantIdleClockMiddleware",
 ]
 
 ROOT_URLCONF = "ombuds.urls"
@@ -166,7 +172,9 @@ LOGIN_URL = "staff:login"
 
 # Sessions: staff sessions expire; public visitors get only a session cookie that dies with
 # the browser and carries nothing that links one visit to another.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Session rows hold no time of a visit: no timestamp in the data, and public-side sessions
+# expire at a day boundary (ombuds/intake/sessions.py); expired rows go hourly (scheduler).
+SESSION_ENGINE = "ombuds.intake.sessions"
 SESSION_COOKIE_AGE = int(os.environ.get("OMBUDS_SESSION_SECONDS", 8 * 3600))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -212,24 +220,41 @@ WHITENOISE_USE_FINDERS = True
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Logging: no request logging at all. Django's request logger is silenced because its messages
-# carry paths; gunicorn's access log is off (see ombuds.staff.management.commands.serve).
-# Silenced means a NullHandler: a logger with no handler at all is not silent in Python, its
-# warnings and errors fall through to logging.lastResort and are printed to stderr.
+# Logging: no request logging at all, but every unhandled error with its traceback
+# (src/ombuds/logs.py says what is kept). Django's request logger would name the path of every
+# 4xx and 5xx: only unhandled errors pass its filter, rewritten to the view's name and a
+# traceback without exception messages. gunicorn's access log is off and its error log
+# scrubbed (ombuds.staff.management.commands.serve). Silenced means a NullHandler: a logger
+# with no handler at all is not silent in Python, its warnings and errors fall through to
+# logging.lastResort and are printed to stderr.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "ombuds.logs.ScrubbedFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
+    "filters": {"server_errors": {"()": "ombuds.logs.ServerErrorFilter"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "server_errors": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["server_errors"],
+        },
         "null": {"class": "logging.NullHandler"},
     },
     "loggers": {
-        "django.request": {"handlers": ["null"], "propagate": False},
+        "django.request": {"handlers": ["server_errors"], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": ["null"], "propagate": False},
         "django.security": {"handlers": ["null"], "propagate": False},
-        "ombuds": {"handlers": ["console"], "level": "INFO"},
+        "ombuds": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
+    # Everything else (libraries, the task worker) at WARNING and above, through the same
+    # formatter: a traceback never carries an exception's message.
+    "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
 # Public-side guessing limit: attempts per codename-lookup bucket and global per minute.
@@ -243,7 +268,9 @@ OMBUDS_COMPLAINANT_IDLE_SECONDS = int(os.environ.get("OMBUDS_COMPLAINANT_IDLE_SE
 OMBUDS_PASSWORD_COST = os.environ.get("OMBUDS_PASSWORD_COST", "moderate")
 if OMBUDS_PASSWORD_COST == "minimum":  # noqa: S105 - a cost profile name
     PASSWORD_HASHERS = ["ombuds.staff.hashers.FastArgon2PasswordHasher"]
-# Sign-in: after this many failures in a row, each further attempt waits longer (doubling).
+# Sign-in: after this many failures in a row an account asks for the password and the code
+# together; after this many wrong codes with the right password, code checks pause (30 s,
+# doubling up to the maximum). A wrong password never locks anything (staff/services.py).
 OMBUDS_SIGN_IN_FREE_FAILURES = 3
 OMBUDS_SIGN_IN_MAX_LOCK_SECONDS = 900
 # Public statistics: counts from 1 to this minus one are suppressed (threat model 10).

@@ -3,6 +3,7 @@
 A logger with no handlers and ``propagate=False`` is not silent in Python: its records fall
 through to ``logging.lastResort``, which prints every warning and error to stderr (the server's
 log). Django logs each 404 with its path, each CSRF refusal and each 500 with its traceback.
+Unhandled errors (500) are logged, scrubbed: tests/test_logs.py.
 """
 
 from __future__ import annotations

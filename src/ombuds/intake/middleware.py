@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
 
 #: Request metadata that identifies a client or where they came from. It is removed before any
@@ -62,4 +64,63 @@ class SecurityHeadersMiddleware:
         response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
         # Nothing a complainant sees may linger in a shared phone's cache.
         response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+#: The complainant's key cookie: the key that unwraps the complaint's key in the session. Its
+#: value is signed with the time of the complainant's last request, so the idle limit
+#: (``OMBUDS_COMPLAINANT_IDLE_SECONDS``) is enforced without any session row holding the time
+#: of a visit (intake/sessions.py): the time stays on the complainant's own device, in a cookie
+#: that dies with the browser.
+KEY_COOKIE = "ombuds_ck"
+_KEY_COOKIE_SALT = "ombuds.intake.key-cookie"
+
+
+class KeyCookieExpired(Exception):
+    """The complainant's key cookie is older than the idle limit."""
+
+
+def key_cookie_value(cookie_key_hex: str) -> str:
+    return signing.TimestampSigner(salt=_KEY_COOKIE_SALT).sign(cookie_key_hex)
+
+
+def key_cookie_open(value: str) -> str | None:
+    """The key in a key cookie, or None if it is forged; raises KeyCookieExpired if idle."""
+    try:
+        return signing.TimestampSigner(salt=_KEY_COOKIE_SALT).unsign(
+            value, max_age=settings.OMBUDS_COMPLAINANT_IDLE_SECONDS
+        )
+    except signing.SignatureExpired as exc:
+        raise KeyCookieExpired from exc
+    except signing.BadSignature:
+        return None
+
+
+def key_cookie_set(response: HttpResponse, cookie_key_hex: str) -> None:
+    response.set_cookie(
+        KEY_COOKIE,
+        key_cookie_value(cookie_key_hex),
+        max_age=None,
+        httponly=True,
+        samesite="Strict",
+        secure=settings.SECURE_HTTPS,
+    )
+
+
+class ComplainantIdleClockMiddleware:
+    """Each request of a complainant within the idle limit restarts the clock in their cookie."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        value = request.COOKIES.get(KEY_COOKIE)
+        if value and KEY_COOKIE not in response.cookies:  # not just set or deleted
+            try:
+                key = key_cookie_open(value)
+            except KeyCookieExpired:
+                key = None
+            if key is not None:
+                key_cookie_set(response, key)
         return response

@@ -5,7 +5,6 @@ Views stay thin: a form validates, a service writes, a selector reads.
 
 from __future__ import annotations
 
-import time
 import uuid
 
 from django.conf import settings
@@ -32,13 +31,12 @@ from .forms import (
     build_content,
     new_form_token,
 )
+from .middleware import KEY_COOKIE, KeyCookieExpired, key_cookie_open, key_cookie_set
 from .models import Complaint
 
 #: The complaint's id and data key, wrapped under the key in the visitor's cookie: the session
 #: store alone (a seized server) says neither which complaint was opened nor its key.
 SESSION_WRAPPED_KEY = "complainant.key"
-SESSION_SEEN = "complainant.seen"
-KEY_COOKIE = "ombuds_ck"
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -168,16 +166,8 @@ def return_visit(request: HttpRequest) -> HttpResponse:
                 request.session.cycle_key()
                 cookie_key, wrapped = crypto.session_wrap(public_id.bytes + data_key.reveal())
                 request.session[SESSION_WRAPPED_KEY] = wrapped.hex()
-                request.session[SESSION_SEEN] = int(time.time())
                 response = HttpResponseRedirect(reverse("intake:my_complaint"))
-                response.set_cookie(
-                    KEY_COOKIE,
-                    cookie_key.reveal().hex(),
-                    max_age=None,
-                    httponly=True,
-                    samesite="Strict",
-                    secure=settings.SECURE_HTTPS,
-                )
+                key_cookie_set(response, cookie_key.reveal().hex())
                 return response
             form.add_error("codename", _unknown_codename_message())
     status = 429 if throttled else 200
@@ -194,12 +184,14 @@ def _unknown_codename_message() -> str:
 
 def _complainant_access(request: HttpRequest) -> tuple[uuid.UUID, crypto.DataKey] | None:
     wrapped = request.session.get(SESSION_WRAPPED_KEY)
-    cookie = request.COOKIES.get(KEY_COOKIE, "")
-    seen = request.session.get(SESSION_SEEN, 0)
-    if not wrapped or not cookie:
+    if not wrapped:
         return None
-    if time.time() - seen > settings.OMBUDS_COMPLAINANT_IDLE_SECONDS:
+    try:
+        cookie = key_cookie_open(request.COOKIES.get(KEY_COOKIE, ""))
+    except KeyCookieExpired:  # idle too long: the session ends (the clock is in the cookie)
         request.session.flush()
+        return None
+    if not cookie:
         return None
     try:
         unwrapped = crypto.session_unwrap(
@@ -209,7 +201,6 @@ def _complainant_access(request: HttpRequest) -> tuple[uuid.UUID, crypto.DataKey
         return None
     if len(unwrapped) != 16 + 32:  # a complaint id (UUID) and its data key
         return None
-    request.session[SESSION_SEEN] = int(time.time())
     return uuid.UUID(bytes=unwrapped[:16]), crypto.DataKey(unwrapped[16:])
 
 

@@ -10,6 +10,13 @@ from ombuds.intake.models import ComplaintStatus
 class SignInForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
     password = forms.CharField(label=_("Password"), max_length=1024, widget=forms.PasswordInput)
+    #: Shown after a refusal: the password and the code checked together, in one step.
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
 
 
 class CodeForm(forms.Form):

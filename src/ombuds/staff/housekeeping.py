@@ -1,6 +1,6 @@
 """Housekeeping that must happen without anyone asking: retention (crypto-shredding past each
-agency's period), chaining the complainants' audit entries of earlier days, and the week's
-public figures. ``ombuds scheduler`` enqueues these tasks
+agency's period), chaining the complainants' audit entries of earlier days, the week's
+public figures, and deleting expired sessions. ``ombuds scheduler`` enqueues these tasks
 every hour for the django-tasks worker (``ombuds db_worker``); each is idempotent, so running
 them hourly rather than daily or weekly only makes them happen sooner after the day turns.
 
@@ -17,7 +17,14 @@ from ombuds.audit.tasks import audit_flush_task
 from ombuds.intake.tasks import retention_task
 from ombuds.reporting.tasks import publish_task
 
-HOUSEKEEPING_TASKS: tuple[Task[[], object], ...] = (retention_task, audit_flush_task, publish_task)  # type: ignore[assignment]
+from .tasks import sessions_clear_task
+
+HOUSEKEEPING_TASKS: tuple[Task[[], object], ...] = (  # type: ignore[assignment]
+    retention_task,
+    audit_flush_task,
+    publish_task,
+    sessions_clear_task,
+)
 
 
 def housekeeping_enqueue() -> list[str]:

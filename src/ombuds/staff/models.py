@@ -87,6 +87,14 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+class SignInStage(models.TextChoices):
+    """Which step of a sign-in failed (audit details ``stage``; the failed sign-ins page)."""
+
+    PASSWORD = "password", _("Password")
+    SECOND_FACTOR = "second_factor", _("Second factor")
+    LOCKED = "locked", _("Code checks paused")
+
+
 class StaffUser(AbstractUser):
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.INTAKE_OFFICER)
@@ -100,7 +108,12 @@ class StaffUser(AbstractUser):
     totp_sealed = models.BinaryField(default=b"")
     totp_confirmed = models.BooleanField(default=False)
     totp_last_step = models.BigIntegerField(default=0)
+    #: Failed sign-ins since the last success. From OMBUDS_SIGN_IN_FREE_FAILURES on, the
+    #: account asks for the password and the code together (services.sign_in_attempt).
     failed_sign_ins = models.PositiveIntegerField(default=0)
+    #: Wrong codes given with the right password since the last success: only someone who
+    #: holds the password can make these, and only these pause the code checks (locked_until).
+    failed_codes = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
 
     def protected_key(self) -> crypto.ProtectedPrivateKey:

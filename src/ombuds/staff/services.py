@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 import pyotp
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ombuds import crypto
@@ -15,7 +17,15 @@ from ombuds.audit.models import AuditAction
 from ombuds.audit.services import audit_record
 
 from .keyring import password_cost
-from .models import Agency, AgencyKeyGrant, AgencyKind, Installation, Role, StaffUser
+from .models import (
+    Agency,
+    AgencyKeyGrant,
+    AgencyKind,
+    Installation,
+    Role,
+    SignInStage,
+    StaffUser,
+)
 
 
 class AlreadyInitialised(Exception):
@@ -146,43 +156,150 @@ def agency_grant_key(
 
 
 # --- sign-in --------------------------------------------------------------------------------
+#
+# Nobody's wrong guesses keep a staff member out (issue 9, item 4; docs/threat-model.md, row 7
+# and "Sign-in guessing"). A wrong password never locks anything. After
+# OMBUDS_SIGN_IN_FREE_FAILURES failures in a row, the account stops saying whether a password
+# alone is right: it asks for the password and the code together, and answers every failure
+# alike, so a guesser without the authenticator learns nothing from a right password. Only
+# wrong *codes* given with the right password (someone holds the password) pause the code
+# checks, doubling up to OMBUDS_SIGN_IN_MAX_LOCK_SECONDS.
+
+
+class SignInOutcome(models.TextChoices):
+    SIGNED_IN = "signed_in"
+    NEEDS_CODE = "needs_code"  # the password is right; the code comes on the next page
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    outcome: SignInOutcome
+    user: StaffUser | None = None
+    private_key: crypto.PrivateKey | None = None
 
 
 def sign_in_lock_seconds(failures: int) -> int:
-    """Seconds to wait after ``failures`` failures in a row: free at first, then doubling."""
+    """Seconds code checks pause after ``failures`` wrong codes in a row: free at first, then
+    one code step (30 s), doubling up to OMBUDS_SIGN_IN_MAX_LOCK_SECONDS."""
     free = settings.OMBUDS_SIGN_IN_FREE_FAILURES
     if failures < free:
         return 0
-    return int(min(settings.OMBUDS_SIGN_IN_MAX_LOCK_SECONDS, 2 ** (failures - free + 1)))
+    return int(min(settings.OMBUDS_SIGN_IN_MAX_LOCK_SECONDS, 30 * 2 ** (failures - free)))
 
 
 def sign_in_locked(user: StaffUser) -> bool:
+    """Whether code checks are paused for this account (wrong codes with the right password)."""
     return user.locked_until is not None and user.locked_until > timezone.now()
 
 
-def sign_in_failed(*, user: StaffUser | None, username: str, stage: str) -> None:
+def sign_in_under_attack(user: StaffUser | None) -> bool:
+    """Whether the account asks for the password and the code together (an account that has
+    no second factor yet cannot: its first sign-in sets the factor up)."""
+    return (
+        user is not None
+        and user.totp_confirmed
+        and user.failed_sign_ins >= settings.OMBUDS_SIGN_IN_FREE_FAILURES
+    )
+
+
+@functools.cache
+def _decoy_protected_key() -> crypto.ProtectedPrivateKey:
+    """A key under a random password, unlocked in vain for a name that is no account, so the
+    answer takes as long as for an account (the time must not tell which names exist)."""
+    keys = crypto.generate_keypair()
+    return crypto.protect_private_key(
+        keys.private_key,
+        password=crypto.generate_keypair().public_key.hex(),
+        escrow_public_key=keys.public_key,
+        cost=password_cost(),
+    )
+
+
+def _unlock(user: StaffUser | None, password: str) -> crypto.PrivateKey | None:
+    protected = user.protected_key() if user is not None else _decoy_protected_key()
+    try:
+        key = crypto.unlock_private_key(protected, password)
+    except crypto.WrongPassword:
+        return None
+    return key if user is not None else None
+
+
+def sign_in_attempt(*, username: str, password: str, code: str = "") -> SignInResult:
+    """Check a sign-in: the password alone, or the password and the code together.
+
+    Without a code: ``NEEDS_CODE`` with the unlocked key if the password is right and the
+    account is not under attack (:func:`sign_in_under_attack`); otherwise ``REFUSED``. With a
+    code, both are checked in one step: ``SIGNED_IN`` (the caller then signs the session in
+    and calls :func:`sign_in_succeeded`) or ``REFUSED``. The right password with a valid,
+    unused code is refused only while code checks are paused, which only wrong codes with the
+    right password cause. Every refusal is recorded (:func:`sign_in_failed`) except the right
+    password without a code on an account under attack, the way its owner is asked for the
+    code. Each call with a code costs two password derivations whatever is wrong, so the time
+    taken tells nothing.
+    """
+    from django.contrib.auth import authenticate
+
+    candidate = StaffUser.objects.filter(username=username).first()
+    authenticated = authenticate(None, username=username, password=password)
+    right = isinstance(authenticated, StaffUser) and candidate is not None
+    user = candidate if right else None
+    if not code.strip():
+        if user is not None and not sign_in_under_attack(user):
+            key = _unlock(user, password)
+            if key is not None:
+                return SignInResult(SignInOutcome.NEEDS_CODE, user, key)
+        if user is None:
+            sign_in_failed(user=candidate, username=username, stage=SignInStage.PASSWORD)
+        return SignInResult(SignInOutcome.REFUSED)
+    key = _unlock(candidate, password)  # also for a wrong password: the same time either way
+    if user is None or key is None:
+        sign_in_failed(user=candidate, username=username, stage=SignInStage.PASSWORD, together=True)
+        return SignInResult(SignInOutcome.REFUSED)
+    if not user.totp_confirmed:  # first sign-in: the code is set up on the next page
+        return SignInResult(SignInOutcome.NEEDS_CODE, user, key)
+    if sign_in_locked(user):
+        sign_in_failed(user=user, username=username, stage=SignInStage.LOCKED, together=True)
+        return SignInResult(SignInOutcome.REFUSED)
+    if totp_check(user=user, secret=totp_secret(user=user, private_key=key), code=code):
+        return SignInResult(SignInOutcome.SIGNED_IN, user, key)
+    sign_in_failed(user=user, username=username, stage=SignInStage.SECOND_FACTOR, together=True)
+    return SignInResult(SignInOutcome.REFUSED)
+
+
+def sign_in_failed(
+    *, user: StaffUser | None, username: str, stage: SignInStage, together: bool = False
+) -> None:
+    """Count a failed sign-in and record it (audit ``sign_in_failed``: stage, never address).
+
+    Every failure counts towards asking for the password and code together; only wrong codes
+    (``SECOND_FACTOR``) pause the code checks.
+    """
     with transaction.atomic():
         if user is not None:
-            failures = user.failed_sign_ins + 1
-            wait = sign_in_lock_seconds(failures)
-            StaffUser.objects.filter(pk=user.pk).update(
-                failed_sign_ins=failures,
-                locked_until=timezone.now() + datetime.timedelta(seconds=wait) if wait else None,
-            )
+            changes: dict[str, object] = {"failed_sign_ins": F("failed_sign_ins") + 1}
+            if stage == SignInStage.SECOND_FACTOR:
+                codes = user.failed_codes + 1
+                wait = sign_in_lock_seconds(codes)
+                changes["failed_codes"] = codes
+                changes["locked_until"] = (
+                    timezone.now() + datetime.timedelta(seconds=wait) if wait else None
+                )
+            StaffUser.objects.filter(pk=user.pk).update(**changes)
         # The typed name is logged only when it is an account: a password typed into the
         # user-name box must not end up in a log that can never be edited.
         audit_record(
             action=AuditAction.SIGN_IN_FAILED,
             actor=user,
             subject=f"staff:{user.username}" if user is not None else "staff:?",
-            details={"stage": stage, "known": user is not None},
+            details={"stage": str(stage), "known": user is not None, "together": together},
         )
 
 
 def sign_in_succeeded(*, user: StaffUser) -> None:
     with transaction.atomic():
         StaffUser.objects.filter(pk=user.pk).update(
-            failed_sign_ins=0, locked_until=None, last_login=timezone.now()
+            failed_sign_ins=0, failed_codes=0, locked_until=None, last_login=timezone.now()
         )
         audit_record(action=AuditAction.SIGN_IN, actor=user)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import segno
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,11 +18,11 @@ from ombuds.intake import selectors as complaint_selectors
 from ombuds.intake import services as complaint_services
 from ombuds.intake.models import Complaint, ComplaintStatus
 
-from . import services
+from . import selectors, services
 from .access import current_staff, staff_key, staff_required
 from .forms import CodeForm, ReplyForm, SignInForm, StatusForm
 from .keyring import agency_private_key, keyring_clear, keyring_store, user_private_key
-from .models import AgencyKeyGrant, StaffUser
+from .models import AgencyKeyGrant, Role, SignInStage, StaffUser
 
 PENDING_USER = "staff.pending_user"
 PENDING_TOTP = "staff.pending_totp"
@@ -32,30 +32,37 @@ PENDING_TOTP = "staff.pending_totp"
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        username = form.cleaned_data["username"]
-        candidate = StaffUser.objects.filter(username=username).first()
-        locked = candidate is not None and services.sign_in_locked(candidate)
-        # The password is always checked (Django hashes even for unknown names) and every
-        # refusal reads the same, so the page does not tell which user names exist.
-        user = authenticate(request, username=username, password=form.cleaned_data["password"])
-        if isinstance(user, StaffUser) and not locked:
-            key = crypto.unlock_private_key(user.protected_key(), form.cleaned_data["password"])
-            request.session.cycle_key()
-            request.session[PENDING_USER] = user.pk
-            response = HttpResponseRedirect(reverse("staff:second_factor"))
-            keyring_store(request, response, key)
-            return response
-        services.sign_in_failed(
-            user=candidate, username=username, stage="locked" if locked else "password"
+        result = services.sign_in_attempt(
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+            code=form.cleaned_data["code"],
         )
+        if result.outcome != services.SignInOutcome.REFUSED:
+            assert result.user is not None and result.private_key is not None  # noqa: S101
+            request.session.cycle_key()
+            if result.outcome == services.SignInOutcome.SIGNED_IN:
+                response = HttpResponseRedirect(reverse("staff:inbox"))
+                login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+                services.sign_in_succeeded(user=result.user)
+            else:
+                request.session[PENDING_USER] = result.user.pk
+                response = HttpResponseRedirect(reverse("staff:second_factor"))
+            keyring_store(request, response, result.private_key)
+            return response
+        # One answer for every refusal (a wrong name, password or code; a right password
+        # without its code on an account under attack): the page says nothing a guesser
+        # could use, and from now on it asks for the code with the password.
         form.add_error(
             None,
             _(
-                "Wrong user name or password, or too many failed attempts: "
-                "wait a few minutes and try again."
+                "Sign-in failed. Enter your user name and password again, together with "
+                "the current code from your authenticator app."
             ),
         )
-    return render(request, "staff/sign_in.html", {"form": form})
+        shown_back = request.POST.copy()  # a code is tried once: never shown back
+        shown_back.pop("code", None)
+        form.data = shown_back
+    return render(request, "staff/sign_in.html", {"form": form, "ask_code": form.is_bound})
 
 
 @require_http_methods(["GET", "POST"])
@@ -89,7 +96,9 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             services.sign_in_succeeded(user=user)
             return HttpResponseRedirect(reverse("staff:inbox"))
         else:
-            services.sign_in_failed(user=user, username=user.username, stage="second_factor")
+            services.sign_in_failed(
+                user=user, username=user.username, stage=SignInStage.SECOND_FACTOR
+            )
             form.add_error("code", _("This code is not valid. Use the current code from your app."))
     context: dict[str, object] = {"form": form, "enrolling": enrolling}
     if enrolling:
@@ -185,3 +194,14 @@ def complaint_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
             user=user, complaint=complaint, status=ComplaintStatus(form.cleaned_data["status"])
         )
     return HttpResponseRedirect(reverse("staff:complaint", args=[public_id]))
+
+
+@staff_required(roles=[Role.ADMIN])
+def sign_in_failures(request: HttpRequest) -> HttpResponse:
+    """Administrators: recent failed sign-ins per account (time, account, step; no address)."""
+    failures = selectors.sign_in_failures_recent(viewer=current_staff(request))
+    return render(
+        request,
+        "staff/sign_in_failures.html",
+        {"failures": failures},
+    )

@@ -1,7 +1,7 @@
 """``ombuds scheduler``: enqueue the housekeeping tasks every hour (``make run`` starts it
 beside the server and the task worker). Cron calling ``ombuds retention``,
-``ombuds audit flush`` and ``ombuds publish`` does the same job where a scheduler process is
-not wanted."""
+``ombuds audit flush``, ``ombuds publish`` and ``ombuds clearsessions`` does the same job where
+a scheduler process is not wanted."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ from ombuds.staff.housekeeping import housekeeping_enqueue
 
 
 class Command(BaseCommand):
-    help = "Enqueue retention, the audit flush and the week's figures for the worker, hourly."
+    help = (
+        "Enqueue retention, the audit flush, the week's figures and clearing expired "
+        "sessions for the worker, hourly."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--every", type=int, default=3600, help="seconds between rounds")

@@ -1,4 +1,5 @@
-"""``ombuds serve``: the production server (gunicorn), with no access log.
+"""``ombuds serve``: the production server (gunicorn), with no access log and an error log
+that names no client (``ombuds.logs.ScrubbedGunicornLogger``).
 
 Sync workers, each with one persistent database connection (decision 0002): no thread ever
 shares a process's SQLite connection, and the number of connections stays fixed. On the
@@ -49,6 +50,10 @@ class Command(BaseCommand):
             "/dev/null",
             "--error-logfile",
             "-",
+            # No access log, and an error log without client addresses or request lines
+            # (threat model 1; src/ombuds/logs.py).
+            "--logger-class",
+            "ombuds.logs.ScrubbedGunicornLogger",
             "--log-level",
             "warning",
             "--forwarded-allow-ips",
