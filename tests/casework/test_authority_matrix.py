@@ -189,6 +189,8 @@ ROUTES: dict[str, Row] = {
         lambda s: "/en/staff/sign-out/", kind="open", allowed=dict.fromkeys(PERSONAS, 302)
     ),
     "staff:inbox": Row(lambda s: "/en/staff/", kind="read"),
+    # Administrators read failed sign-ins (a page: nothing to change).
+    "staff:sign_in_failures": Row(lambda s: "/en/staff/sign-in-failures/", kind="read"),
     "staff:complaint": Row(lambda s: f"/en/staff/complaints/{s.complaint.public_id}/", kind="read"),
     # Complaints: readers of an agency the complainant consented to (today's rule).
     "staff:complaint_reply": Row(
