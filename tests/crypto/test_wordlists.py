@@ -66,8 +66,13 @@ CATEGORIES = {
             "кастет",
             "удушение",
             "ссадина",
+            # what police torture in the region is known to use, and its names
             "бутылка",
+            "швабра",
             "противогаз",
+            "утюг",
+            "батарея",
+            "ласточка",
         ),
         "death": (
             "смерть",
@@ -236,6 +241,8 @@ CATEGORIES = {
             "pogrom",
             "atrocity",
             "butcher",
+            "bottle",
+            "pliers",
         ),
         "death": (
             "death",
