@@ -1,256 +1,156 @@
 """Regenerate the codename word lists (src/ombuds/crypto/wordlists/*.txt).
 
-Run once by a developer, not at install time:
-    python -m venv /tmp/wl && /tmp/wl/bin/pip install wordfreq pymorphy3 pymorphy3-dicts-ru
-    /tmp/wl/bin/python tools/make_wordlists.py
+Run by a developer when the lists must change, never at install time. The three packages are
+generation-time tools only, installed outside the project's virtualenv:
 
-Each list holds exactly 8192 distinct common words (13 bits each), so the 7-word codename
-carries 91 bits. Words that would make a codename found on a seized phone look like evidence
-of a complaint (police, torture, prison, sexuality, ...) are left out on purpose, as are
-obscene words, very short words and words that differ only by "ё".
+    .venv/bin/pip install --target /tmp/wl-pkgs wordfreq pymorphy3 pymorphy3-dicts-ru lemminflect
+    PYTHONPATH=/tmp/wl-pkgs .venv/bin/python tools/make_wordlists.py
+
+(made with wordfreq 3.1.1, pymorphy3 2.0.6, pymorphy3-dicts-ru 2.4.417150.4580142,
+lemminflect 0.2.3; other versions give other frequencies, so read the diff of the lists).
+
+What goes in, in order of frequency (wordfreq), until each list holds 8192 words (13 bits; a
+7-word codename carries 91):
+- nouns and adjectives in their dictionary form only (Russian by pymorphy3, English by
+  lemminflect), 4 to 9 lowercase letters (short, easy to type on a phone), no "ё" (the
+  codename parser reads "ё" as "е");
+- no word one typing slip away from a word already chosen (one letter changed, added, removed,
+  or two neighbours swapped), so that two codenames never differ by a near-miss;
+- none of tools/wordlist_exclusions/<language>/*.txt (sexual, anatomy, violence, death,
+  illness, drugs, crime, ethnicity, religion, politics, insult, evidence: see the README
+  there). Russian also loses, as whole classes, animate nouns (people: peoples, trades,
+  ranks, kin of the dead, insults) except the animals in ru-animals.txt, adjectives in
+  -ский/-цкий/-ской/-цкой (peoples, places, religions, politics), and names, places,
+  abbreviations, slang and archaic words (pymorphy3's tags).
+
+The result was then read word by word; each word removed by hand went into the exclusion file
+of its category, so running this again gives the same lists (with the same package versions).
+Codenames made from earlier lists keep working: the parser does not check words against the
+list (crypto/codenames.py, tests/crypto/test_wordlists.py).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 SIZE = 8192
-OUT = Path(__file__).resolve().parents[1] / "src" / "ombuds" / "crypto" / "wordlists"
-
-# Stems that must never appear in a codename (threat model A1: a codename on a seized phone).
-BLOCK_RU = (
-    "полиц",
-    "милиц",
-    "пытк",
-    "тюрь",
-    "арест",
-    "убий",
-    "убит",
-    "смерт",
-    "труп",
-    "гей",
-    "гомо",
-    "жалоб",
-    "суд",
-    "прокур",
-    "следоват",
-    "допрос",
-    "задерж",
-    "пропа",
-    "исчез",
-    "насил",
-    "омбудс",
-    "правозащ",
-    "секс",
-    "любов",
-    "мужел",
-    "тело",
-    "кров",
-    "войн",
-    "оруж",
-    "бомб",
-    "террор",
-    "власт",
-    "президент",
-    "чечн",
-    "кадыр",
-    "мвд",
-    "фсб",
-    "наркот",
-    "проститу",
-    "хуй",
-    "пизд",
-    "еба",
-    "ебл",
-    "бляд",
-    "сук",
-    "жоп",
-    "член",
-    "пидор",
-    "педик",
-    "говн",
-    "министр",
-    "угроз",
-    "казн",
-    "расстр",
-    "взрыв",
-    "похищ",
-    "заложн",
-    "лагер",
-    "охран",
-    "панихид",
-    "похорон",
-    "могил",
-    "гроб",
-    "кладбищ",
-    "погиб",
-    "гибел",
-    "расправ",
-    "палач",
-    "покойн",
-    "мертв",
-    "убийц",
-    "сволоч",
-    "иуд",
-    "предател",
-    "донос",
-    "шпион",
-    "педер",
-    "извращ",
-    "содом",
-    "разврат",
-    "бандит",
-    "преступ",
-    "заключ",
-    "конвой",
-    "камер",
-    "следств",
-    "обыск",
-    "тюрем",
-    "узник",
-    "плен",
-    "пистолет",
-    "автомат",
-    "патрон",
-    "бастард",
-    "параноик",
-    "батальон",
-)
-BLOCK_EN = (
-    "police",
-    "tortur",
-    "prison",
-    "jail",
-    "arrest",
-    "kill",
-    "murder",
-    "dead",
-    "death",
-    "corpse",
-    "gay",
-    "homo",
-    "queer",
-    "lesb",
-    "complain",
-    "court",
-    "prosecut",
-    "detain",
-    "disappear",
-    "missing",
-    "rape",
-    "abuse",
-    "ombuds",
-    "rights",
-    "sex",
-    "love",
-    "lover",
-    "body",
-    "blood",
-    "war",
-    "weapon",
-    "gun",
-    "bomb",
-    "terror",
-    "president",
-    "drug",
-    "whore",
-    "fuck",
-    "shit",
-    "cunt",
-    "dick",
-    "cock",
-    "ass",
-    "bitch",
-    "fag",
-    "threat",
-    "execut",
-    "shoot",
-    "kidnap",
-    "hostage",
-    "camp",
-    "guard",
-    "victim",
-    "witness",
-    "secret",
-    "spy",
-    "nigg",
-    "porn",
-    "nude",
-    "naked",
-    "minister",
-    "crime",
-    "crimin",
-    "cop",
-    "army",
-    "soldier",
-    "funeral",
-    "grave",
-    "coffin",
-    "cemetery",
-    "traitor",
-    "informer",
-    "convict",
-    "cuff",
-    "escort",
-    "pistol",
-    "rifle",
-    "bullet",
-    "knife",
-    "hanging",
-    "slave",
-)
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "src" / "ombuds" / "crypto" / "wordlists"
+EXCLUSIONS = ROOT / "tools" / "wordlist_exclusions"
+SHAPE = {"ru": re.compile(r"[а-яё]{4,9}"), "en": re.compile(r"[a-z]{4,9}")}
+RU_CLASS_TAGS = frozenset(
+    {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr", "Init", "Erro", "Dist", "Slng",
+     "Arch", "Infr", "Apro", "Fixd"}
+)  # fmt: skip
+RU_ADJECTIVE_ENDINGS = ("ский", "цкий", "ской", "цкой")
 
 
-def ok(word: str, blocked: tuple[str, ...]) -> bool:
-    return not any(stem in word for stem in blocked)
+class Exclusions:
+    """The entries of one language's exclusion files: stems, whole words, inner parts."""
+
+    def __init__(self, entries: Iterable[str]) -> None:
+        self.words: set[str] = set()
+        self.stems: list[str] = []
+        self.parts: list[str] = []
+        for entry in entries:
+            if entry.startswith("="):
+                self.words.add(entry[1:])
+            elif entry.startswith("~"):
+                self.parts.append(entry[1:])
+            else:
+                self.stems.append(entry)
+
+    def excludes(self, word: str) -> bool:
+        return (
+            word in self.words
+            or word.startswith(tuple(self.stems))
+            or any(part in word for part in self.parts)
+        )
 
 
-def russian() -> list[str]:
+def read_entries(path: Path) -> Iterator[str]:
+    for line in path.read_text("utf-8").splitlines():
+        yield from line.split("#", 1)[0].split()
+
+
+def exclusions(language: str) -> Exclusions:
+    return Exclusions(
+        e for path in sorted((EXCLUSIONS / language).glob("*.txt")) for e in read_entries(path)
+    )
+
+
+def slips(word: str) -> set[str]:
+    """Keys shared by any two words one slip apart: the word, each one-letter deletion, and
+    each swap of neighbours (a changed letter leaves both words the same deletion)."""
+    keys = {word}
+    keys.update(word[:i] + word[i + 1 :] for i in range(len(word)))
+    keys.update(word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1))
+    return keys
+
+
+def choose(candidates: Iterable[str], language: str) -> list[str]:
+    shape, excluded = SHAPE[language], exclusions(language)
+    chosen: list[str] = []
+    taken: set[str] = set()
+    for word in candidates:
+        if "ё" in word or not shape.fullmatch(word) or excluded.excludes(word):
+            continue
+        keys = slips(word)
+        if keys & taken:
+            continue
+        taken |= keys
+        chosen.append(word)
+        if len(chosen) == SIZE:
+            break
+    return chosen
+
+
+def russian_candidates() -> Iterator[str]:
     import pymorphy3
     from wordfreq import top_n_list
 
     morph = pymorphy3.MorphAnalyzer()
-    chosen: list[str] = []
-    seen: set[str] = set()
-    for word in top_n_list("ru", 300000):
-        if "ё" in word or not re.fullmatch(r"[а-я]{4,9}", word) or not ok(word, BLOCK_RU):
+    animals = set(read_entries(EXCLUSIONS / "ru-animals.txt"))
+    for word in top_n_list("ru", 1_000_000):
+        if not SHAPE["ru"].fullmatch(word) or not morph.word_is_known(word):
             continue
+        # The first parse is the likeliest; a word must be a dictionary form of it.
         parse = morph.parse(word)[0]
-        # Known dictionary words only: the frequency list also holds clipped forms ("научн").
-        if not morph.word_is_known(word) or parse.tag.POS != "NOUN" or parse.normal_form != word:
+        if parse.normal_form != word or RU_CLASS_TAGS & set(parse.tag.grammemes):
             continue
-        if {"Name", "Surn", "Patr", "Geox", "Orgn", "Abbr", "Erro", "Dist", "Slng", "Infr"} & set(
-            parse.tag.grammemes
-        ):
+        if parse.tag.POS == "NOUN":
+            if "anim" in parse.tag.grammemes and word not in animals:
+                continue
+        elif parse.tag.POS == "ADJF":
+            if word.endswith(RU_ADJECTIVE_ENDINGS):
+                continue
+        else:
             continue
-        if word not in seen:
-            seen.add(word)
-            chosen.append(word)
-        if len(chosen) == SIZE:
-            break
-    return chosen
+        yield word
 
 
-def english() -> list[str]:
+def english_candidates() -> Iterator[str]:
+    from lemminflect import getAllLemmas
     from wordfreq import top_n_list
 
-    chosen: list[str] = []
-    for word in top_n_list("en", 200000):
-        if re.fullmatch(r"[a-z]{4,8}", word) and ok(word, BLOCK_EN) and word not in chosen:
-            chosen.append(word)
-        if len(chosen) == SIZE:
-            break
-    return chosen
+    for word in top_n_list("en", 1_000_000):
+        if not SHAPE["en"].fullmatch(word):
+            continue
+        lemmas = getAllLemmas(word)
+        if word in lemmas.get("NOUN", ()) or word in lemmas.get("ADJ", ()):
+            yield word
 
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    for lang, words in (("ru", russian()), ("en", english())):
+    for language, candidates in (("ru", russian_candidates()), ("en", english_candidates())):
+        words = choose(candidates, language)
         if len(words) != SIZE:
-            raise SystemExit(f"{lang}: only {len(words)} words")
-        (OUT / f"{lang}.txt").write_text("\n".join(sorted(words)) + "\n", encoding="utf-8")
-        print(lang, len(words))
+            raise SystemExit(f"{language}: only {len(words)} words")
+        (OUT / f"{language}.txt").write_text("\n".join(sorted(words)) + "\n", encoding="utf-8")
+        print(language, len(words), "last chosen:", words[-1])
 
 
 if __name__ == "__main__":

@@ -92,6 +92,26 @@ def mp4_with_location() -> bytes:
     return box(b"ftyp", b"isom" + bytes(4) + b"isommp41") + moov + box(b"mdat", b"\x00" * 64)
 
 
+def _box(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+
+def mp4_nested(depth: int, container: bytes = b"moov") -> bytes:
+    """An MP4 whose boxes nest ``depth`` deep: a movie box holding boxes of type
+    ``container``, one inside another."""
+    inner = b""
+    for _ in range(depth - 1):
+        inner = _box(container, inner)
+    moov = _box(b"moov", inner)
+    return _box(b"ftyp", b"isom" + bytes(4) + b"isommp41") + moov + _box(b"mdat", bytes(64))
+
+
+def mp4_with_many_boxes(count: int) -> bytes:
+    """An MP4 whose movie box holds ``count`` empty ``free`` boxes side by side."""
+    moov = _box(b"moov", _box(b"free", b"") * count)
+    return _box(b"ftyp", b"isom" + bytes(4) + b"isommp41") + moov + _box(b"mdat", bytes(64))
+
+
 class RawUpload:
     """An upload whose name arrives untouched (Django's own classes strip paths first)."""
 

@@ -9,7 +9,7 @@ from django.test import Client
 
 from ombuds.evidence.models import CustodyEntry, EvidenceItem
 
-from .conftest import file_complaint, http_upload, jpeg_with_gps, png_bomb
+from .conftest import file_complaint, http_upload, jpeg_with_gps, mp4_nested, png_bomb
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +97,31 @@ def test_a_hostile_file_with_the_first_complaint_saves_nothing_and_says_why(worl
     assert r.status_code == 200 and "content is JPEG" in page
     assert "My brother was taken" in page  # what they typed is kept
     assert Complaint.objects.count() == 0 and EvidenceItem.objects.count() == 0
+
+
+def test_a_deeply_nested_video_with_the_first_complaint_is_refused_and_the_form_kept(
+    world: Any,
+) -> None:
+    from ombuds.intake.models import Complaint
+    from tests.conftest import fresh_form
+
+    client = Client()
+    data = fresh_form(client)
+    data["file"] = http_upload(mp4_nested(3_000), "clip.mp4")
+    r = client.post("/en/complaint/", data)
+    page = r.content.decode()
+    assert r.status_code == 200 and "nested too deeply" in page
+    assert "My brother was taken" in page  # what they typed is kept
+    assert Complaint.objects.count() == 0 and EvidenceItem.objects.count() == 0
+
+
+def test_a_deeply_nested_video_on_a_return_visit_is_refused_plainly(world: Any) -> None:
+    _, _, codename = file_complaint()
+    r = _return_visit(codename).post(
+        "/en/return/complaint/files/", {"file": http_upload(mp4_nested(3_000), "clip.mp4")}
+    )
+    assert r.status_code == 400 and "nested too deeply" in r.content.decode()
+    assert EvidenceItem.objects.count() == 0
 
 
 def test_a_file_over_the_request_limit_is_refused_with_the_limit_named(world: Any) -> None:

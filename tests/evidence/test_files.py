@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import struct
 
 import pikepdf
 import pytest
@@ -15,7 +16,16 @@ from PIL import Image
 from ombuds.evidence import files
 from ombuds.evidence.files import FileRefused, Kind
 
-from .conftest import GPS, jpeg_with_gps, mp4_with_location, pdf, png, png_bomb
+from .conftest import (
+    GPS,
+    jpeg_with_gps,
+    mp4_nested,
+    mp4_with_location,
+    mp4_with_many_boxes,
+    pdf,
+    png,
+    png_bomb,
+)
 
 
 def test_jpeg_working_copy_has_no_exif_or_gps_but_the_original_keeps_them() -> None:
@@ -67,6 +77,24 @@ def test_mp4_location_box_is_blanked_in_place() -> None:
     assert b"+43.3189" in data and b"+43.3189" not in prepared.working
     assert b"udta" not in prepared.working and b"\xa9xyz" not in prepared.working
     assert prepared.working.endswith(b"mdat" + b"\x00" * 64)
+
+
+def test_mp4_track_metadata_and_times_are_blanked_inside_tracks_and_media() -> None:
+    def box(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+    when = struct.pack(">II", 3_700_000_000, 3_700_000_001)
+    mdhd = box(b"mdhd", bytes(4) + when + bytes(12))
+    trak = box(b"trak", box(b"udta", b"track-location") + box(b"mdia", mdhd))
+    data = (
+        box(b"ftyp", b"isom" + bytes(4) + b"isommp41")
+        + box(b"moov", box(b"mvhd", bytes(4) + when + bytes(88)) + trak)
+        + box(b"mdat", bytes(64))
+    )
+    working = files.prepare(data, "clip.mp4").working
+    assert len(working) == len(data)
+    assert b"track-location" not in working and when not in working
+    assert b"mdhd" in working and b"mdia" in working
 
 
 def test_text_is_normalised_to_utf8() -> None:
@@ -136,6 +164,32 @@ def test_unknown_binary_is_refused() -> None:
 
 def test_mp4_with_appended_data_is_refused() -> None:
     assert "damaged" in _refusal(mp4_with_location() + b"PK\x03\x04junk", "clip.mp4")
+
+
+@pytest.mark.parametrize("container", [b"moov", b"trak", b"mdia"])
+def test_mp4_with_three_thousand_nested_boxes_is_refused_not_crashed(container: bytes) -> None:
+    assert "nested too deeply" in _refusal(mp4_nested(3_000, container), "clip.mp4")
+
+
+def test_mp4_nested_one_level_deeper_than_the_limit_is_refused() -> None:
+    assert "nested too deeply" in _refusal(mp4_nested(files.MAX_MP4_DEPTH + 1), "clip.mp4")
+    files.prepare(mp4_nested(files.MAX_MP4_DEPTH), "clip.mp4")
+
+
+def test_pdf_with_three_thousand_nested_arrays_is_refused_not_crashed() -> None:
+    doc = pikepdf.new()
+    doc.add_blank_page()
+    out = io.BytesIO()
+    doc.save(out, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    nested = b"[" * 3_000 + b"]" * 3_000
+    data = out.getvalue().replace(b"/Type /Catalog", b"/Type /Catalog /X " + nested, 1)
+    assert nested in data
+    assert "damaged" in _refusal(data, "statement.pdf")
+
+
+def test_mp4_made_of_a_million_tiny_boxes_is_refused() -> None:
+    assert "too many parts" in _refusal(mp4_with_many_boxes(1_000_000), "clip.mp4")
+    files.prepare(mp4_with_many_boxes(files.MAX_MP4_BOXES - 10), "clip.mp4")
 
 
 @given(st.text(max_size=300))

@@ -51,7 +51,9 @@ def parse_codename(text: str) -> Codename:
     Case, repeated or odd whitespace, "ё" for "е" and Unicode composition do not matter, so a
     codename copied by hand still works. Raises :class:`InvalidCodename` when the text cannot
     be a codename at all; an unknown but well-formed codename is *not* an error here, so
-    callers treat wrong and unknown codenames alike.
+    callers treat wrong and unknown codenames alike. Words are deliberately not looked up in
+    the current list: codenames handed out from earlier lists (rebuilt for issue 9) must keep
+    opening their complaints.
     """
     if len(text) > MAX_CODENAME_CHARS:
         raise InvalidCodename("too long")

@@ -341,13 +341,31 @@ _MP4_CONTAINERS: Final = frozenset({b"moov", b"trak", b"mdia"})
 _MP4_TIMES: Final = frozenset({b"mvhd", b"tkhd", b"mdhd"})
 
 
-def _mp4_boxes(data: bytes | bytearray, start: int, end: int) -> list[tuple[bytes, int, int, int]]:
-    """(type, box start, payload start, box end) of the boxes in ``data[start:end]``."""
+#: Real videos nest boxes four deep (``moov/trak/mdia/mdhd``); a few more levels are allowed
+#: for odd but harmless writers. Deeper nesting is refused, never followed (3,000 nested
+#: ``moov`` boxes once exhausted Python's recursion limit: a 500 and nothing saved).
+MAX_MP4_DEPTH: Final = 8
+#: A phone's video has a few dozen boxes in its movie header. A 20 MB file of empty 8-byte
+#: boxes holds 2.6 million (half a minute and half a gigabyte to list): refused early.
+MAX_MP4_BOXES: Final = 100_000
+
+
+def _mp4_boxes(
+    data: bytes | bytearray, start: int, end: int, *, budget: list[int]
+) -> list[tuple[bytes, int, int, int]]:
+    """(type, box start, payload start, box end) of the boxes in ``data[start:end]``.
+
+    ``budget`` holds how many more boxes the whole file may have; each box listed takes one.
+    The loop always advances by at least a header, so it ends; the budget bounds its cost.
+    """
     boxes = []
     pos = start
     while pos < end:
         if end - pos < 8:
             raise FileRefused("This video file is damaged (a box is cut off).")
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise FileRefused("This video file has too many parts to check and was refused.")
         size, box_type = struct.unpack(">I4s", data[pos : pos + 8])
         header = 8
         if size == 1:
@@ -368,27 +386,34 @@ def _mp4_working_copy(data: bytes) -> bytes:
     """Blank metadata boxes in place (renamed ``free``, zero-filled) and zero the creation
     and modification times. Sizes and offsets are unchanged, so the video plays as before
     and no sample table needs rewriting; nothing else is touched.
+
+    Containers are walked with an explicit stack, not recursion, at most
+    :data:`MAX_MP4_DEPTH` deep and :data:`MAX_MP4_BOXES` boxes in all.
     """
-    top = _mp4_boxes(data, 0, len(data))
+    budget = [MAX_MP4_BOXES]
+    top = _mp4_boxes(data, 0, len(data), budget=budget)
     types = [t for t, *_ in top]
     if types[0] != b"ftyp" or b"moov" not in types:
         raise FileRefused("This video file is incomplete (no movie header).")
     if any(t not in _MP4_TOP for t in types):
         raise FileRefused("This video file contains unexpected data and was refused.")
     out = bytearray(data)
-
-    def clean(boxes: list[tuple[bytes, int, int, int]]) -> None:
+    pending: list[tuple[int, list[tuple[bytes, int, int, int]]]] = [(1, top)]
+    while pending:
+        depth, boxes = pending.pop()
+        if boxes and depth > MAX_MP4_DEPTH:
+            raise FileRefused(
+                "This video file is damaged (its parts are nested too deeply) and was refused."
+            )
         for box_type, start, payload, end in boxes:
             if box_type in _MP4_METADATA:
                 out[start + 4 : start + 8] = b"free"
                 out[payload:end] = bytes(end - payload)
             elif box_type in _MP4_CONTAINERS:
-                clean(_mp4_boxes(out, payload, end))
+                pending.append((depth + 1, _mp4_boxes(out, payload, end, budget=budget)))
             elif box_type in _MP4_TIMES and end - payload >= 20:
                 width = 8 if out[payload] == 1 else 4
                 out[payload + 4 : payload + 4 + 2 * width] = bytes(2 * width)
-
-    clean(top)
     return bytes(out)
 
 
