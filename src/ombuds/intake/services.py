@@ -157,8 +157,9 @@ _DECOY_SEALED = crypto.seal(_DECOY_KEYS.public_key, bytes(32))
 def complainant_unlock(*, codename: crypto.Codename) -> tuple[uuid.UUID, crypto.DataKey] | None:
     """Find the complaint of a codename and unseal its data key; None for any unknown codename.
 
-    Unknown codenames are counted (globally, per minute) so guessing can be slowed down
-    without knowing who guesses.
+    Every codename is checked, whatever others have tried: a right one is never refused
+    because of someone else's guesses (threat model 13). The caller counts the misses with
+    :func:`guess_record_failure`.
     """
     keys = crypto.complainant_keys(codename, Installation.current().install_key())
     row = (
@@ -168,7 +169,6 @@ def complainant_unlock(*, codename: crypto.Codename) -> tuple[uuid.UUID, crypto.
     )
     if row is None:
         crypto.unseal(_DECOY_KEYS.private_key, _DECOY_SEALED)
-        guess_record_failure()
         return None
     public_id, sealed = row
     return public_id, crypto.unseal_data_key(keys.keypair.private_key, bytes(sealed))
@@ -178,9 +178,21 @@ def _current_minute() -> int:
     return int(timezone.now().timestamp() // 60)
 
 
-def guess_record_failure() -> None:
+def guess_record_failure(*, limit: int) -> bool:
+    """Count one unknown codename in the current minute, for everyone at once (decision 0003).
+
+    Returns True once the minute already holds ``limit`` misses: the caller then answers
+    "wait a minute" (HTTP 429). Past the limit nothing more is written, so a flood costs a
+    read per request rather than a write. The count never refuses a right codename: it is
+    consulted only after the codename was checked and found unknown.
+    """
     minute = _current_minute()
     with transaction.atomic():
+        failures = (
+            GuessWindow.objects.filter(minute=minute).values_list("failures", flat=True).first()
+        )
+        if failures is not None and failures >= limit:
+            return True
         updated = GuessWindow.objects.filter(minute=minute).update(failures=F("failures") + 1)
         if not updated:
             try:
@@ -189,16 +201,7 @@ def guess_record_failure() -> None:
             except IntegrityError:
                 GuessWindow.objects.filter(minute=minute).update(failures=F("failures") + 1)
         GuessWindow.objects.filter(minute__lt=minute - 60).delete()
-
-
-def guessing_is_throttled(limit: int) -> bool:
-    """True while more than ``limit`` unknown codenames were tried in the current minute."""
-    row = (
-        GuessWindow.objects.filter(minute=_current_minute())
-        .values_list("failures", flat=True)
-        .first()
-    )
-    return row is not None and row >= limit
+    return False
 
 
 def complainant_follow_up(*, public_id: uuid.UUID, data_key: crypto.DataKey, text: str) -> None:

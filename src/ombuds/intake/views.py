@@ -154,32 +154,31 @@ def return_visit(request: HttpRequest) -> HttpResponse:
     form = CodenameForm(request.POST or None)
     throttled = False
     if request.method == "POST" and form.is_valid():
-        if services.guessing_is_throttled(settings.OMBUDS_RETURN_ATTEMPTS_PER_MINUTE):
-            throttled = True
-        else:
-            try:
-                codename = crypto.parse_codename(form.cleaned_data["codename"])
-                found = services.complainant_unlock(codename=codename)
-            except crypto.InvalidCodename:
-                services.guess_record_failure()
-                found = None
-            if found is not None:
-                public_id, data_key = found
-                request.session.cycle_key()
-                cookie_key, wrapped = crypto.session_wrap(public_id.bytes + data_key.reveal())
-                request.session[SESSION_WRAPPED_KEY] = wrapped.hex()
-                request.session[SESSION_SEEN] = int(time.time())
-                response = HttpResponseRedirect(reverse("intake:my_complaint"))
-                response.set_cookie(
-                    KEY_COOKIE,
-                    cookie_key.reveal().hex(),
-                    max_age=None,
-                    httponly=True,
-                    samesite="Strict",
-                    secure=settings.SECURE_HTTPS,
-                )
-                return response
-            form.add_error("codename", _unknown_codename_message())
+        # The codename is checked before anything is counted: a right one always gets in,
+        # however many wrong ones others sent this minute (decision 0003).
+        try:
+            codename = crypto.parse_codename(form.cleaned_data["codename"])
+            found = services.complainant_unlock(codename=codename)
+        except crypto.InvalidCodename:
+            found = None
+        if found is not None:
+            public_id, data_key = found
+            request.session.cycle_key()
+            cookie_key, wrapped = crypto.session_wrap(public_id.bytes + data_key.reveal())
+            request.session[SESSION_WRAPPED_KEY] = wrapped.hex()
+            request.session[SESSION_SEEN] = int(time.time())
+            response = HttpResponseRedirect(reverse("intake:my_complaint"))
+            response.set_cookie(
+                KEY_COOKIE,
+                cookie_key.reveal().hex(),
+                max_age=None,
+                httponly=True,
+                samesite="Strict",
+                secure=settings.SECURE_HTTPS,
+            )
+            return response
+        throttled = services.guess_record_failure(limit=settings.OMBUDS_RETURN_ATTEMPTS_PER_MINUTE)
+        form.add_error("codename", _unknown_codename_message())
     status = 429 if throttled else 200
     return render(
         request, "intake/return.html", {"form": form, "throttled": throttled}, status=status
