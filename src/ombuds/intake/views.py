@@ -5,8 +5,10 @@ Views stay thin: a form validates, a service writes, a selector reads.
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -212,12 +214,42 @@ def _complainant_access(request: HttpRequest) -> tuple[uuid.UUID, crypto.DataKey
     return uuid.UUID(bytes=unwrapped[:16]), crypto.DataKey(unwrapped[16:])
 
 
+def _forget_visit(response: HttpResponse, request: HttpRequest) -> HttpResponse:
+    request.session.flush()
+    response.delete_cookie(KEY_COOKIE)
+    return response
+
+
+ComplainantView = Callable[[HttpRequest, uuid.UUID, crypto.DataKey], HttpResponse]
+
+
+def complainant_required(view: ComplainantView) -> Callable[[HttpRequest], HttpResponse]:
+    """Run ``view`` with the complaint id and data key of this visit, or go to the codename page.
+
+    The complaint may be gone while this visit is open: withdrawn from another browser, or by
+    retention. The visit is then forgotten and the codename page shown, as for an expired
+    visit, instead of failing on every request.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        access = _complainant_access(request)
+        to_return = HttpResponseRedirect(reverse("intake:return"))
+        if access is None:
+            return to_return
+        try:
+            return view(request, *access)
+        except Complaint.DoesNotExist:
+            return _forget_visit(to_return, request)
+
+    return wrapper
+
+
 @require_http_methods(["GET", "POST"])
-def my_complaint(request: HttpRequest) -> HttpResponse:
-    access = _complainant_access(request)
-    if access is None:
-        return HttpResponseRedirect(reverse("intake:return"))
-    public_id, data_key = access
+@complainant_required
+def my_complaint(
+    request: HttpRequest, public_id: uuid.UUID, data_key: crypto.DataKey
+) -> HttpResponse:
     form = FollowUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.complainant_follow_up(
@@ -241,12 +273,11 @@ def my_complaint(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def my_complaint_file(request: HttpRequest) -> HttpResponse:
+@complainant_required
+def my_complaint_file(
+    request: HttpRequest, public_id: uuid.UUID, data_key: crypto.DataKey
+) -> HttpResponse:
     """The complainant attaches a file (a separate multipart form on the return-visit page)."""
-    access = _complainant_access(request)
-    if access is None:
-        return HttpResponseRedirect(reverse("intake:return"))
-    public_id, data_key = access
     form = EvidenceUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -274,14 +305,11 @@ def my_complaint_file(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def withdraw(request: HttpRequest) -> HttpResponse:
+@complainant_required
+def withdraw(request: HttpRequest, public_id: uuid.UUID, data_key: crypto.DataKey) -> HttpResponse:
     """Withdraw the complaint: its keys and content are destroyed; there is no undo."""
-    access = _complainant_access(request)
-    if access is None:
-        return HttpResponseRedirect(reverse("intake:return"))
     form = WithdrawForm(request.POST)
     if not form.is_valid():
-        public_id, data_key = access
         view = selectors.complaint_get_for_complainant(public_id=public_id, data_key=data_key)
         return render(
             request,
@@ -289,17 +317,10 @@ def withdraw(request: HttpRequest) -> HttpResponse:
             {"complaint": view, "form": FollowUpForm(), "withdraw_form": form},
             status=400,
         )
-    public_id, data_key = access
     services.complaint_withdraw(public_id=public_id, data_key=data_key)
-    request.session.flush()
-    response = render(request, "intake/withdrawn.html")
-    response.delete_cookie(KEY_COOKIE)
-    return response
+    return _forget_visit(render(request, "intake/withdrawn.html"), request)
 
 
 @require_POST
 def leave(request: HttpRequest) -> HttpResponse:
-    request.session.flush()
-    response = HttpResponseRedirect(reverse("intake:home"))
-    response.delete_cookie(KEY_COOKIE)
-    return response
+    return _forget_visit(HttpResponseRedirect(reverse("intake:home")), request)
