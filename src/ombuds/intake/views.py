@@ -93,15 +93,30 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                     "intake/received.html",
                     {"codename": receipt.codename.reveal().split(" ")},
                 )
+        # A form cannot send a file back to the browser, and a file is never kept unencrypted
+        # between two posts: say so where the file was chosen (a refused file says why).
+        file_not_kept = bool(request.FILES.get("file")) and not attachment.has_error("file")
+        if file_not_kept:
+            attachment.add_error("file", _file_not_kept_message())
     else:
         form = ComplaintForm(initial={"form_token": new_form_token()})
         persons = PersonFormSet(prefix="person")
         attachment = OptionalEvidenceForm()
+        file_not_kept = False
     return render(
         request,
         "intake/complaint_form.html",
-        {"form": form, "persons": persons, "attachment": attachment},
+        {
+            "form": form,
+            "persons": persons,
+            "attachment": attachment,
+            "file_not_kept": file_not_kept,
+        },
     )
+
+
+def _file_not_kept_message() -> str:
+    return gettext("The file you chose was not kept: please choose it again before sending.")
 
 
 def _checked_attachment(attachment: OptionalEvidenceForm) -> Prepared | None:
