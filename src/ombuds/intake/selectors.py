@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -17,6 +18,9 @@ from ombuds.audit.services import audit_record
 from ombuds.staff.models import Agency, StaffUser
 
 from .content import ComplaintContent
+
+if TYPE_CHECKING:
+    from ombuds.evidence.selectors import EvidenceView
 from .models import Complaint, ComplaintKeyGrant, ComplaintStatus, MessageDirection
 
 
@@ -122,6 +126,67 @@ def complaint_get_for_complainant(
 ) -> ComplaintView:
     complaint = Complaint.objects.get(public_id=public_id)
     return decrypt_complaint(complaint=complaint, data_key=data_key)
+
+
+def complaint_files_for_complainant(
+    *, public_id: uuid.UUID, data_key: crypto.DataKey
+) -> list[EvidenceView]:
+    """The files sent with and after the complaint, named, for its complainant (who proves
+    their right by holding ``data_key``, which opens the file keys)."""
+    # Evidence reads complaints through this module, so it is imported at call time.
+    from ombuds.evidence.selectors import evidence_list
+
+    return evidence_list(complaint=Complaint.objects.get(public_id=public_id), data_key=data_key)
+
+
+def complaints_held_by_cases(*, among: QuerySet[Complaint] | None = None) -> set[int]:
+    """Ids of complaints (of ``among``, or all) that other apps (cases) hold on to.
+
+    Retention never deletes those (``services.retention_apply``). Any reverse relation from
+    outside intake and evidence counts, so a new app that links complaints is covered too.
+    """
+    base = Complaint.objects.all() if among is None else among
+    held: set[int] = set()
+    for rel in Complaint._meta.related_objects:
+        related = rel.related_model
+        if isinstance(related, str) or related._meta.app_label in ("intake", "evidence"):
+            continue
+        held.update(base.filter(**{f"{rel.name}__isnull": False}).values_list("pk", flat=True))
+    return held
+
+
+@dataclass(frozen=True)
+class Keeping:
+    """How long a complaint is kept, as its complainant is told."""
+
+    #: A case holds it: it is kept while the case needs it (and until withdrawn).
+    held_by_case: bool
+    #: Otherwise the last day it is kept; retention deletes it the day after.
+    last_day: datetime.date | None
+
+
+def complaint_keeping(*, public_id: uuid.UUID) -> Keeping:
+    """When retention will delete the complaint if no case takes it up.
+
+    The rule is :func:`services.retention_apply`'s: each agency's key copy goes once the
+    complaint is older than that agency's ``retention_days``, and the complaint goes with the
+    last copy held by an agency that receives every complaint. Raises
+    ``Complaint.DoesNotExist``.
+    """
+    complaint = Complaint.objects.get(public_id=public_id)
+    if complaints_held_by_cases(among=Complaint.objects.filter(pk=complaint.pk)):
+        return Keeping(held_by_case=True, last_day=None)
+    days = (
+        ComplaintKeyGrant.objects.filter(complaint=complaint, agency__receives_all=True)
+        .values_list("agency__retention_days", flat=True)
+        .order_by("-agency__retention_days")
+        .first()
+    )
+    if days is None:  # no such copy left: retention deletes it on its next run
+        return Keeping(held_by_case=False, last_day=complaint.received_on)
+    return Keeping(
+        held_by_case=False, last_day=complaint.received_on + datetime.timedelta(days=days)
+    )
 
 
 def complaint_progress_for_complainant(*, public_id: uuid.UUID) -> str | None:

@@ -31,6 +31,7 @@ from .models import (
     MessageDirection,
     UsedFormToken,
 )
+from .selectors import complaints_held_by_cases
 
 #: Consent boxes on the public form, by the kind of agency they let in.
 CONSENT_KINDS = {"prosecutor": AgencyKind.PROSECUTOR, "interior": AgencyKind.INTERIOR}
@@ -289,7 +290,8 @@ def complaint_shred(
     """
     # Casework builds on intake (it imports this app's models), so it is imported here, at
     # call time, to keep the modules free of an import cycle. Retention never shreds a
-    # complaint a case holds (``_complaints_in_cases``), so in practice this is a withdrawal.
+    # complaint a case holds (``selectors.complaints_held_by_cases``), so in practice this
+    # is a withdrawal.
     from ombuds.casework.services import case_source_withdraw
 
     public_id = complaint.public_id
@@ -330,19 +332,6 @@ class RetentionReport:
     complaints_deleted: int
 
 
-def _complaints_in_cases() -> set[int]:
-    """Ids of complaints that other apps (cases) hold on to: retention never deletes those."""
-    held: set[int] = set()
-    for rel in Complaint._meta.related_objects:
-        related = rel.related_model
-        if isinstance(related, str) or related._meta.app_label in ("intake", "evidence"):
-            continue
-        held.update(
-            Complaint.objects.filter(**{f"{rel.name}__isnull": False}).values_list("pk", flat=True)
-        )
-    return held
-
-
 def retention_apply(*, today: datetime.date | None = None) -> RetentionReport:
     """Apply each agency's retention period to complaints never opened as cases.
 
@@ -351,7 +340,7 @@ def retention_apply(*, today: datetime.date | None = None) -> RetentionReport:
     shredded (see :func:`complaint_shred`). Every destruction is audited.
     """
     today = today or timezone.localdate()
-    held = _complaints_in_cases()
+    held = complaints_held_by_cases()
     grants = 0
     deleted = 0
     for agency in Agency.objects.all():

@@ -35,6 +35,7 @@ from .forms import (
     new_form_token,
 )
 from .models import Complaint
+from .summary import complaint_summary
 
 #: The complaint's id and data key, wrapped under the key in the visitor's cookie: the session
 #: store alone (a seized server) says neither which complaint was opened nor its key.
@@ -91,7 +92,10 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                 return render(
                     request,
                     "intake/received.html",
-                    {"codename": receipt.codename.reveal().split(" ")},
+                    {
+                        "codename": receipt.codename.reveal().split(" "),
+                        "keeping": selectors.complaint_keeping(public_id=receipt.public_id),
+                    },
                 )
         # A form cannot send a file back to the browser, and a file is never kept unencrypted
         # between two posts: say so where the file was chosen (a refused file says why).
@@ -271,20 +275,41 @@ def my_complaint(
             public_id=public_id, data_key=data_key, text=form.cleaned_data["text"]
         )
         return HttpResponseRedirect(reverse("intake:my_complaint") + "?sent=1")
-    view = selectors.complaint_get_for_complainant(public_id=public_id, data_key=data_key)
-    return render(
+    return _complaint_page(
         request,
-        "intake/my_complaint.html",
-        {
-            "complaint": view,
-            "form": form,
-            "withdraw_form": WithdrawForm(),
-            "evidence_form": EvidenceUploadForm(),
-            "sent": request.GET.get("sent") == "1",
-            "progress": selectors.complaint_progress_for_complainant(public_id=public_id),
-            "file_added": request.GET.get("file") == "1",
-        },
+        public_id,
+        data_key,
+        form=form,
+        sent=request.GET.get("sent") == "1",
+        file_added=request.GET.get("file") == "1",
     )
+
+
+def _complaint_page(
+    request: HttpRequest,
+    public_id: uuid.UUID,
+    data_key: crypto.DataKey,
+    *,
+    status: int = 200,
+    **context: object,
+) -> HttpResponse:
+    """The return page: the complaint, its replies, what was written and how long it is kept.
+
+    ``context`` overrides the page's forms (a form sent back with its errors) and notices.
+    """
+    view = selectors.complaint_get_for_complainant(public_id=public_id, data_key=data_key)
+    files = selectors.complaint_files_for_complainant(public_id=public_id, data_key=data_key)
+    page: dict[str, object] = {
+        "complaint": view,
+        "form": FollowUpForm(),
+        "withdraw_form": WithdrawForm(),
+        "evidence_form": EvidenceUploadForm(),
+        "progress": selectors.complaint_progress_for_complainant(public_id=public_id),
+        "summary": complaint_summary(content=view.content, agencies=view.agencies, files=files),
+        "keeping": selectors.complaint_keeping(public_id=public_id),
+    }
+    page.update(context)
+    return render(request, "intake/my_complaint.html", page, status=status)
 
 
 @require_POST
@@ -305,18 +330,7 @@ def my_complaint_file(
             return HttpResponseRedirect(reverse("intake:my_complaint") + "?file=1")
         except FileRefused as exc:
             form.add_error("file", str(exc))
-    view = selectors.complaint_get_for_complainant(public_id=public_id, data_key=data_key)
-    return render(
-        request,
-        "intake/my_complaint.html",
-        {
-            "complaint": view,
-            "form": FollowUpForm(),
-            "withdraw_form": WithdrawForm(),
-            "evidence_form": form,
-        },
-        status=400,
-    )
+    return _complaint_page(request, public_id, data_key, evidence_form=form, status=400)
 
 
 @require_POST
@@ -325,13 +339,7 @@ def withdraw(request: HttpRequest, public_id: uuid.UUID, data_key: crypto.DataKe
     """Withdraw the complaint: its keys and content are destroyed; there is no undo."""
     form = WithdrawForm(request.POST)
     if not form.is_valid():
-        view = selectors.complaint_get_for_complainant(public_id=public_id, data_key=data_key)
-        return render(
-            request,
-            "intake/my_complaint.html",
-            {"complaint": view, "form": FollowUpForm(), "withdraw_form": form},
-            status=400,
-        )
+        return _complaint_page(request, public_id, data_key, withdraw_form=form, status=400)
     services.complaint_withdraw(public_id=public_id, data_key=data_key)
     return _forget_visit(render(request, "intake/withdrawn.html"), request)
 
