@@ -96,6 +96,11 @@ def cases_for_list_filing(*, user: StaffUser) -> QuerySet[Case]:
     return case_list_for_user(user=user)
 
 
+def complaint_cases_for_user(*, user: StaffUser, complaint: Complaint) -> QuerySet[Case]:
+    """The cases holding ``complaint`` that the user may open (for links on its page)."""
+    return case_list_for_user(user=user).filter(case_complaints__complaint=complaint)
+
+
 def case_list_for_user(*, user: StaffUser) -> QuerySet[Case]:
     """Metadata of the cases the user's agency holds: open ones first, newest first."""
     if user.role not in CASE_READER_ROLES or user.agency_id is None:

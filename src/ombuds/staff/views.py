@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ombuds import crypto
+from ombuds.casework.selectors import complaint_cases_for_user
 from ombuds.intake import selectors as complaint_selectors
 from ombuds.intake import services as complaint_services
 from ombuds.intake.models import Complaint, ComplaintStatus
@@ -144,6 +145,7 @@ def complaint_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
         "staff/complaint.html",
         {
             "complaint": view,
+            "cases": complaint_cases_for_user(user=current_staff(request), complaint=complaint),
             "reply_form": ReplyForm(),
             "status_form": StatusForm(initial={"status": complaint.status}),
         },
