@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from ombuds import crypto
-from ombuds.audit.models import AuditAction
+from ombuds.audit.models import AuditAction, AuditEntry
 from ombuds.audit.services import audit_record
 from ombuds.staff.models import Agency, StaffUser
 
@@ -63,6 +63,67 @@ def complaint_queue_for_user(*, user: StaffUser) -> QuerySet[Complaint]:
         .only("public_id", "received_on", "urgent", "status", "status_changed_on")
         .order_by("-urgent", "status", "received_on", "pk")
     )
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """One complaint in a staff member's inbox: metadata only, nothing decrypted."""
+
+    public_id: uuid.UUID
+    received_on: datetime.date
+    urgent: bool
+    status: ComplaintStatus
+    #: Nobody at the reader's agency has opened it yet (no ``complaint_read`` audit entry).
+    unopened: bool
+
+    @property
+    def reference(self) -> str:
+        """The short reference shown on every staff page (the id's first eight digits)."""
+        return str(self.public_id)[:8]
+
+
+def complaint_inbox_for_user(
+    *,
+    user: StaffUser,
+    reference: str = "",
+    status: ComplaintStatus | None = None,
+    limit: int = 500,
+) -> list[InboxRow]:
+    """The user's queue (:func:`complaint_queue_for_user`), narrowed to a reference (the id's
+    first hex digits, or all 32 of them) and a status, each row marked when nobody at the
+    user's agency has opened it.
+
+    Content is encrypted, so it cannot be searched; an opening is known from the audit log,
+    which records every read of a complaint with the reader's agency.
+    """
+    if user.agency_id is None:  # no agency, no queue
+        return []
+    queue = complaint_queue_for_user(user=user)
+    if len(reference) == 32:
+        queue = queue.filter(public_id=uuid.UUID(hex=reference))
+    elif reference:
+        # The first eight digits come before the id's first dash, so a prefix of them is a
+        # prefix of the id as every database writes it.
+        queue = queue.filter(public_id__startswith=reference[:8])
+    if status is not None:
+        queue = queue.filter(status=status)
+    complaints = list(queue[:limit])
+    subjects = [f"complaint:{c.public_id}" for c in complaints]
+    opened = set(
+        AuditEntry.objects.filter(
+            action=AuditAction.COMPLAINT_READ, agency_id=user.agency_id, subject__in=subjects
+        ).values_list("subject", flat=True)
+    )
+    return [
+        InboxRow(
+            public_id=c.public_id,
+            received_on=c.received_on,
+            urgent=c.urgent,
+            status=ComplaintStatus(c.status),
+            unopened=f"complaint:{c.public_id}" not in opened,
+        )
+        for c in complaints
+    ]
 
 
 def complaint_data_key_for_agency(
