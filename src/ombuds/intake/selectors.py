@@ -146,7 +146,9 @@ def decrypt_complaint(*, complaint: Complaint, data_key: crypto.DataKey) -> Comp
         )
         for m in complaint.messages.select_related("author_agency", "complaint")
     )
-    agencies = tuple(g.agency for g in complaint.key_grants.select_related("agency"))
+    grants = complaint.key_grants.select_related("agency")
+    # The agencies' own order (the working group first), the same on every database.
+    agencies = tuple(g.agency for g in grants.order_by("-agency__receives_all", "agency__pk"))
     return ComplaintView(
         public_id=complaint.public_id,
         received_on=complaint.received_on,
