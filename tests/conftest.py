@@ -62,15 +62,16 @@ def build_world() -> World:
     new = services.install_initialise()
     agencies: dict[str, Any] = {}
     keys: dict[str, crypto.PrivateKey] = {}
-    for slug, kind, receives_all in (
-        ("working-group", AgencyKind.WORKING_GROUP, True),
-        ("prosecutor", AgencyKind.PROSECUTOR, False),
-        ("interior", AgencyKind.INTERIOR, False),
+    # Russian names as a real install has them: the complainant's pages show them.
+    for slug, kind, name_ru, receives_all in (
+        ("working-group", AgencyKind.WORKING_GROUP, "Рабочая группа", True),
+        ("prosecutor", AgencyKind.PROSECUTOR, "Прокуратура", False),
+        ("interior", AgencyKind.INTERIOR, "Министерство внутренних дел", False),
     ):
         agencies[slug], keys[slug] = services.agency_create(
             slug=slug,
             kind=kind,
-            name_ru=slug,
+            name_ru=name_ru,
             name_en=slug.replace("-", " ").title(),
             receives_all=receives_all,
         )

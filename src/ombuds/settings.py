@@ -257,7 +257,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
-# Public-side guessing limit: attempts per codename-lookup bucket and global per minute.
+# Unknown codenames per minute (everyone together) answered "not found"; later misses in the
+# minute get "wait a minute" (429). A right codename is always let in (decision 0003).
 OMBUDS_RETURN_ATTEMPTS_PER_MINUTE = int(os.environ.get("OMBUDS_RETURN_ATTEMPTS_PER_MINUTE", 30))
 # Where "leave this site quickly" goes: an everyday site that draws no attention.
 OMBUDS_QUICK_EXIT_URL = os.environ.get("OMBUDS_QUICK_EXIT_URL", "https://ya.ru/")

@@ -18,10 +18,7 @@ def test_the_complainant_status_follows_the_case(world) -> None:
     case = open_case(officer, complaint)
     assert complaint_public_status(complaint) == "Your complaint is part of an investigation."
     officer.post(case_url(case, "refer/"), {"agency": world.agencies["prosecutor"].pk})
-    assert (
-        complaint_public_status(complaint)
-        == "Your complaint has been referred to the prosecutor's office."
-    )
+    assert complaint_public_status(complaint) == "Your complaint has been referred to: Prosecutor."
     r = officer.post(case_url(case, "status/"), {"status": "closed", "outcome": "charges_brought"})
     assert r.status_code == 302
     assert "closed" in complaint_public_status(complaint)

@@ -103,7 +103,7 @@ def reply_as_intake_officer(page: Any, traffic: Traffic, officer: Any) -> None:
     assert page.get_by_text(REPLY).is_visible()
 
 
-def come_back_and_read(page: Any, traffic: Traffic, codename: str) -> None:
+def come_back_and_read(page: Any, traffic: Traffic, codename: str, replied_by: str) -> None:
     go(page, traffic, "/ru/")
     click(page, traffic, page.get_by_role("link", name="Вернуться по кодовой фразе"))
     page.get_by_label("Ваша кодовая фраза").fill(codename)
@@ -112,7 +112,8 @@ def come_back_and_read(page: Any, traffic: Traffic, codename: str) -> None:
     assert page.get_by_role("heading", level=1).inner_text() == "Ваша жалоба"
     assert page.get_by_text(REPLY).is_visible()
     assert page.get_by_text("Есть ответ").is_visible()
-    assert page.locator(".message.from-staff .meta").inner_text().endswith("Рабочая группа")
+    # signed with the replying agency's name in the page's language (issue 9, item 14)
+    assert page.locator(".message.from-staff .meta").inner_text().endswith(replied_by)
 
 
 def test_a_form_sent_from_a_real_browser_is_accepted(
@@ -135,7 +136,8 @@ def test_relative_files_in_russian_officer_replies_relative_reads_reply(
     officer = tx_world.personas["intake_officer"]
     reply_as_intake_officer(new_context().new_page(), traffic, officer)
 
-    come_back_and_read(new_context().new_page(), traffic, codename)
+    replied_by = tx_world.agencies["working-group"].name_ru
+    come_back_and_read(new_context().new_page(), traffic, codename, replied_by)
 
     assert len(traffic.pages) >= 10
     assert_confined_small_and_script_free(traffic)

@@ -66,6 +66,11 @@ def cases_for_list_filing(*, user: StaffUser) -> QuerySet[Case]:
     return case_list_for_user(user=user)
 
 
+def complaint_cases_for_user(*, user: StaffUser, complaint: Complaint) -> QuerySet[Case]:
+    """The cases holding ``complaint`` that the user may open (for links on its page)."""
+    return case_list_for_user(user=user).filter(case_complaints__complaint=complaint)
+
+
 def case_list_for_user(*, user: StaffUser) -> QuerySet[Case]:
     """Metadata of the cases the user's agency holds: open ones first, newest first."""
     if user.role not in CASE_READER_ROLES or user.agency_id is None:
@@ -807,26 +812,47 @@ def case_get_for_user(
 
 # --- the complainant's side -----------------------------------------------------------------
 
-_PUBLIC_STATUS = {
-    CaseStatus.OPEN: _("Your complaint is part of an investigation."),
-    CaseStatus.INVESTIGATING: _("Your complaint is part of an investigation."),
-    CaseStatus.REFERRED: _("Your complaint has been referred to the prosecutor's office."),
-    CaseStatus.CLOSED: _("The investigation your complaint is part of has been closed."),
-}
-#: When one complaint is in several cases, the most advanced live one speaks.
-_STATUS_ORDER = [CaseStatus.REFERRED, CaseStatus.INVESTIGATING, CaseStatus.OPEN, CaseStatus.CLOSED]
+
+def complaint_shared_with(complaint: Complaint) -> list[Agency]:
+    """The agencies that live cases were referred to *and* that received this complaint's
+    material: they hold the key of a compartment made from it. A referral of a case whose
+    material from this complaint was withheld (no consent) shares nothing of it, so it is
+    not among them, whatever the case's status says."""
+    live = Case.objects.filter(case_complaints__complaint=complaint).exclude(
+        status=CaseStatus.CLOSED
+    )
+    referred = CaseHolding.objects.filter(case__in=live, referred_by__isnull=False)
+    holding = set(referred.values_list("case_id", "agency_id"))
+    granted = set(
+        CaseKeyGrant.objects.filter(
+            case__in=live, compartment__sources__complaint=complaint
+        ).values_list("case_id", "agency_id")
+    )
+    ids = {agency_id for _case, agency_id in holding & granted}
+    return list(Agency.objects.filter(pk__in=ids).order_by("pk"))
 
 
 def complaint_public_status(complaint: Complaint) -> str | None:
     """A plain-language status for the complainant's return page; None if no case yet.
 
-    It says only how far the inquiry has come, never who investigates or what was found: the
-    page may be read by whoever takes the complainant's phone and codename (threat model A1).
+    It says how far the inquiry has come and, when a case was referred, to which agencies the
+    complainant's own material went (their names in the page's language), computed from the
+    keys that were actually shared (:func:`complaint_shared_with`), never from a case's
+    status: a case referred to the prosecutor's office with this complaint's material
+    withheld is, for this complainant, still an investigation of the working group. Never
+    what was found: the page may be read by whoever takes the complainant's phone and
+    codename (threat model A1).
     """
     statuses = set(
         Case.objects.filter(case_complaints__complaint=complaint).values_list("status", flat=True)
     )
-    for status in _STATUS_ORDER:
-        if status in statuses:
-            return str(_PUBLIC_STATUS[status])
+    shared = complaint_shared_with(complaint)
+    if shared:
+        return gettext("Your complaint has been referred to: %(agencies)s.") % {
+            "agencies": ", ".join(a.display_name for a in shared)
+        }
+    if statuses - {CaseStatus.CLOSED}:
+        return gettext("Your complaint is part of an investigation.")
+    if statuses:
+        return gettext("The investigation your complaint is part of has been closed.")
     return None

@@ -205,8 +205,32 @@ class PersonForm(forms.Form):
 
 
 PERSON_SLOTS = 3
+
+
+class BasePersonFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    """The person slots, with their bounds stated in words a complainant understands.
+
+    The slot count comes from the form itself (``person-TOTAL_FORMS``), so it is bounded both
+    ways: ``absolute_max`` stops a forged count from building more than three forms, and
+    ``validate_min``/``validate_max`` refuse a count outside 1..3 with a message rather than
+    an error page.
+    """
+
+    default_error_messages = {
+        "too_few_forms": _("Please tell us about at least one person: a name, an age or a sex."),
+        "too_many_forms": _("You can tell us about at most 3 people here."),
+    }
+
+
 PersonFormSet = forms.formset_factory(
-    PersonForm, extra=PERSON_SLOTS, max_num=PERSON_SLOTS, validate_max=True
+    PersonForm,
+    formset=BasePersonFormSet,
+    extra=PERSON_SLOTS - 1,
+    min_num=1,
+    validate_min=True,
+    max_num=PERSON_SLOTS,
+    validate_max=True,
+    absolute_max=PERSON_SLOTS,
 )
 
 

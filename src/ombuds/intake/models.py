@@ -105,8 +105,8 @@ class UsedFormToken(models.Model):
 class GuessWindow(models.Model):
     """Counts unknown-codename attempts per minute, for everyone at once.
 
-    Guessing is slowed down without knowing who guesses: no IP address is ever read, so the
-    limiter is global (decision 0003).
+    No IP address is ever read, so the count is global (decision 0003). It is consulted only
+    after a codename was checked and found unknown: it never refuses a right codename.
     """
 
     minute = models.BigIntegerField(unique=True)

@@ -7,17 +7,21 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import QuerySet
 
 from ombuds import crypto
 from ombuds.access import access_complaint
-from ombuds.audit.models import AuditAction
+from ombuds.audit.models import AuditAction, AuditEntry
 from ombuds.audit.services import audit_record
 from ombuds.staff.models import Agency, StaffUser
 
 from .content import ComplaintContent
+
+if TYPE_CHECKING:
+    from ombuds.evidence.selectors import EvidenceView
 from .models import Complaint, ComplaintKeyGrant, ComplaintStatus, MessageDirection
 
 
@@ -53,6 +57,67 @@ def complaint_queue_for_user(*, user: StaffUser) -> QuerySet[Complaint]:
     )
 
 
+@dataclass(frozen=True)
+class InboxRow:
+    """One complaint in a staff member's inbox: metadata only, nothing decrypted."""
+
+    public_id: uuid.UUID
+    received_on: datetime.date
+    urgent: bool
+    status: ComplaintStatus
+    #: Nobody at the reader's agency has opened it yet (no ``complaint_read`` audit entry).
+    unopened: bool
+
+    @property
+    def reference(self) -> str:
+        """The short reference shown on every staff page (the id's first eight digits)."""
+        return str(self.public_id)[:8]
+
+
+def complaint_inbox_for_user(
+    *,
+    user: StaffUser,
+    reference: str = "",
+    status: ComplaintStatus | None = None,
+    limit: int = 500,
+) -> list[InboxRow]:
+    """The user's queue (:func:`complaint_queue_for_user`), narrowed to a reference (the id's
+    first hex digits, or all 32 of them) and a status, each row marked when nobody at the
+    user's agency has opened it.
+
+    Content is encrypted, so it cannot be searched; an opening is known from the audit log,
+    which records every read of a complaint with the reader's agency.
+    """
+    if user.agency_id is None:  # no agency, no queue
+        return []
+    queue = complaint_queue_for_user(user=user)
+    if len(reference) == 32:
+        queue = queue.filter(public_id=uuid.UUID(hex=reference))
+    elif reference:
+        # The first eight digits come before the id's first dash, so a prefix of them is a
+        # prefix of the id as every database writes it.
+        queue = queue.filter(public_id__startswith=reference[:8])
+    if status is not None:
+        queue = queue.filter(status=status)
+    complaints = list(queue[:limit])
+    subjects = [f"complaint:{c.public_id}" for c in complaints]
+    opened = set(
+        AuditEntry.objects.filter(
+            action=AuditAction.COMPLAINT_READ, agency_id=user.agency_id, subject__in=subjects
+        ).values_list("subject", flat=True)
+    )
+    return [
+        InboxRow(
+            public_id=c.public_id,
+            received_on=c.received_on,
+            urgent=c.urgent,
+            status=ComplaintStatus(c.status),
+            unopened=f"complaint:{c.public_id}" not in opened,
+        )
+        for c in complaints
+    ]
+
+
 def complaint_data_key_for_agency(
     *, complaint: Complaint, agency: Agency, agency_private_key: crypto.PrivateKey
 ) -> crypto.DataKey:
@@ -73,7 +138,9 @@ def decrypt_complaint(*, complaint: Complaint, data_key: crypto.DataKey) -> Comp
         )
         for m in complaint.messages.select_related("author_agency", "complaint")
     )
-    agencies = tuple(g.agency for g in complaint.key_grants.select_related("agency"))
+    grants = complaint.key_grants.select_related("agency")
+    # The agencies' own order (the working group first), the same on every database.
+    agencies = tuple(g.agency for g in grants.order_by("-agency__receives_all", "agency__pk"))
     return ComplaintView(
         public_id=complaint.public_id,
         received_on=complaint.received_on,
@@ -114,6 +181,67 @@ def complaint_get_for_complainant(
 ) -> ComplaintView:
     complaint = Complaint.objects.get(public_id=public_id)
     return decrypt_complaint(complaint=complaint, data_key=data_key)
+
+
+def complaint_files_for_complainant(
+    *, public_id: uuid.UUID, data_key: crypto.DataKey
+) -> list[EvidenceView]:
+    """The files sent with and after the complaint, named, for its complainant (who proves
+    their right by holding ``data_key``, which opens the file keys)."""
+    # Evidence reads complaints through this module, so it is imported at call time.
+    from ombuds.evidence.selectors import evidence_list
+
+    return evidence_list(complaint=Complaint.objects.get(public_id=public_id), data_key=data_key)
+
+
+def complaints_held_by_cases(*, among: QuerySet[Complaint] | None = None) -> set[int]:
+    """Ids of complaints (of ``among``, or all) that other apps (cases) hold on to.
+
+    Retention never deletes those (``services.retention_apply``). Any reverse relation from
+    outside intake and evidence counts, so a new app that links complaints is covered too.
+    """
+    base = Complaint.objects.all() if among is None else among
+    held: set[int] = set()
+    for rel in Complaint._meta.related_objects:
+        related = rel.related_model
+        if isinstance(related, str) or related._meta.app_label in ("intake", "evidence"):
+            continue
+        held.update(base.filter(**{f"{rel.name}__isnull": False}).values_list("pk", flat=True))
+    return held
+
+
+@dataclass(frozen=True)
+class Keeping:
+    """How long a complaint is kept, as its complainant is told."""
+
+    #: A case holds it: it is kept while the case needs it (and until withdrawn).
+    held_by_case: bool
+    #: Otherwise the last day it is kept; retention deletes it the day after.
+    last_day: datetime.date | None
+
+
+def complaint_keeping(*, public_id: uuid.UUID) -> Keeping:
+    """When retention will delete the complaint if no case takes it up.
+
+    The rule is :func:`services.retention_apply`'s: each agency's key copy goes once the
+    complaint is older than that agency's ``retention_days``, and the complaint goes with the
+    last copy held by an agency that receives every complaint. Raises
+    ``Complaint.DoesNotExist``.
+    """
+    complaint = Complaint.objects.get(public_id=public_id)
+    if complaints_held_by_cases(among=Complaint.objects.filter(pk=complaint.pk)):
+        return Keeping(held_by_case=True, last_day=None)
+    days = (
+        ComplaintKeyGrant.objects.filter(complaint=complaint, agency__receives_all=True)
+        .values_list("agency__retention_days", flat=True)
+        .order_by("-agency__retention_days")
+        .first()
+    )
+    if days is None:  # no such copy left: retention deletes it on its next run
+        return Keeping(held_by_case=False, last_day=complaint.received_on)
+    return Keeping(
+        held_by_case=False, last_day=complaint.received_on + datetime.timedelta(days=days)
+    )
 
 
 def complaint_progress_for_complainant(*, public_id: uuid.UUID) -> str | None:

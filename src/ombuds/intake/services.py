@@ -31,6 +31,7 @@ from .models import (
     MessageDirection,
     UsedFormToken,
 )
+from .selectors import complaints_held_by_cases
 
 #: Consent boxes on the public form, by the kind of agency they let in.
 CONSENT_KINDS = {"prosecutor": AgencyKind.PROSECUTOR, "interior": AgencyKind.INTERIOR}
@@ -157,8 +158,9 @@ _DECOY_SEALED = crypto.seal(_DECOY_KEYS.public_key, bytes(32))
 def complainant_unlock(*, codename: crypto.Codename) -> tuple[uuid.UUID, crypto.DataKey] | None:
     """Find the complaint of a codename and unseal its data key; None for any unknown codename.
 
-    Unknown codenames are counted (globally, per minute) so guessing can be slowed down
-    without knowing who guesses.
+    Every codename is checked, whatever others have tried: a right one is never refused
+    because of someone else's guesses (threat model 13). The caller counts the misses with
+    :func:`guess_record_failure`.
     """
     keys = crypto.complainant_keys(codename, Installation.current().install_key())
     row = (
@@ -168,7 +170,6 @@ def complainant_unlock(*, codename: crypto.Codename) -> tuple[uuid.UUID, crypto.
     )
     if row is None:
         crypto.unseal(_DECOY_KEYS.private_key, _DECOY_SEALED)
-        guess_record_failure()
         return None
     public_id, sealed = row
     return public_id, crypto.unseal_data_key(keys.keypair.private_key, bytes(sealed))
@@ -178,9 +179,21 @@ def _current_minute() -> int:
     return int(timezone.now().timestamp() // 60)
 
 
-def guess_record_failure() -> None:
+def guess_record_failure(*, limit: int) -> bool:
+    """Count one unknown codename in the current minute, for everyone at once (decision 0003).
+
+    Returns True once the minute already holds ``limit`` misses: the caller then answers
+    "wait a minute" (HTTP 429). Past the limit nothing more is written, so a flood costs a
+    read per request rather than a write. The count never refuses a right codename: it is
+    consulted only after the codename was checked and found unknown.
+    """
     minute = _current_minute()
     with transaction.atomic():
+        failures = (
+            GuessWindow.objects.filter(minute=minute).values_list("failures", flat=True).first()
+        )
+        if failures is not None and failures >= limit:
+            return True
         updated = GuessWindow.objects.filter(minute=minute).update(failures=F("failures") + 1)
         if not updated:
             try:
@@ -189,16 +202,7 @@ def guess_record_failure() -> None:
             except IntegrityError:
                 GuessWindow.objects.filter(minute=minute).update(failures=F("failures") + 1)
         GuessWindow.objects.filter(minute__lt=minute - 60).delete()
-
-
-def guessing_is_throttled(limit: int) -> bool:
-    """True while more than ``limit`` unknown codenames were tried in the current minute."""
-    row = (
-        GuessWindow.objects.filter(minute=_current_minute())
-        .values_list("failures", flat=True)
-        .first()
-    )
-    return row is not None and row >= limit
+    return False
 
 
 def complainant_follow_up(*, public_id: uuid.UUID, data_key: crypto.DataKey, text: str) -> None:
@@ -286,7 +290,8 @@ def complaint_shred(
     """
     # Casework builds on intake (it imports this app's models), so it is imported here, at
     # call time, to keep the modules free of an import cycle. Retention never shreds a
-    # complaint a case holds (``_complaints_in_cases``), so in practice this is a withdrawal.
+    # complaint a case holds (``selectors.complaints_held_by_cases``), so in practice this
+    # is a withdrawal.
     from ombuds.casework.services import case_source_withdraw
 
     public_id = complaint.public_id
@@ -327,19 +332,6 @@ class RetentionReport:
     complaints_deleted: int
 
 
-def _complaints_in_cases() -> set[int]:
-    """Ids of complaints that other apps (cases) hold on to: retention never deletes those."""
-    held: set[int] = set()
-    for rel in Complaint._meta.related_objects:
-        related = rel.related_model
-        if isinstance(related, str) or related._meta.app_label in ("intake", "evidence"):
-            continue
-        held.update(
-            Complaint.objects.filter(**{f"{rel.name}__isnull": False}).values_list("pk", flat=True)
-        )
-    return held
-
-
 def retention_apply(*, today: datetime.date | None = None) -> RetentionReport:
     """Apply each agency's retention period to complaints never opened as cases.
 
@@ -348,7 +340,7 @@ def retention_apply(*, today: datetime.date | None = None) -> RetentionReport:
     shredded (see :func:`complaint_shred`). Every destruction is audited.
     """
     today = today or timezone.localdate()
-    held = _complaints_in_cases()
+    held = complaints_held_by_cases()
     grants = 0
     deleted = 0
     for agency in Agency.objects.all():

@@ -5,7 +5,9 @@ Views stay thin: a form validates, a service writes, a selector reads.
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -33,6 +35,7 @@ from .forms import (
 )
 from .middleware import KEY_COOKIE, KeyCookieExpired, key_cookie_open, key_cookie_set
 from .models import Complaint
+from .summary import complaint_summary
 
 #: The complaint's id and data key, wrapped under the key in the visitor's cookie: the session
 #: store alone (a seized server) says neither which complaint was opened nor its key.
@@ -87,17 +90,35 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                 return render(
                     request,
                     "intake/received.html",
-                    {"codename": receipt.codename.reveal().split(" ")},
+                    {
+                        "codename": receipt.codename.reveal().split(" "),
+                        "keeping": selectors.complaint_keeping(public_id=receipt.public_id),
+                    },
                 )
+        # A form cannot send a file back to the browser, and a file is never kept unencrypted
+        # between two posts: say so where the file was chosen (a refused file says why).
+        file_not_kept = bool(request.FILES.get("file")) and not attachment.has_error("file")
+        if file_not_kept:
+            attachment.add_error("file", _file_not_kept_message())
     else:
         form = ComplaintForm(initial={"form_token": new_form_token()})
         persons = PersonFormSet(prefix="person")
         attachment = OptionalEvidenceForm()
+        file_not_kept = False
     return render(
         request,
         "intake/complaint_form.html",
-        {"form": form, "persons": persons, "attachment": attachment},
+        {
+            "form": form,
+            "persons": persons,
+            "attachment": attachment,
+            "file_not_kept": file_not_kept,
+        },
     )
+
+
+def _file_not_kept_message() -> str:
+    return gettext("The file you chose was not kept: please choose it again before sending.")
 
 
 def _checked_attachment(attachment: OptionalEvidenceForm) -> Prepared | None:
@@ -152,24 +173,23 @@ def return_visit(request: HttpRequest) -> HttpResponse:
     form = CodenameForm(request.POST or None)
     throttled = False
     if request.method == "POST" and form.is_valid():
-        if services.guessing_is_throttled(settings.OMBUDS_RETURN_ATTEMPTS_PER_MINUTE):
-            throttled = True
-        else:
-            try:
-                codename = crypto.parse_codename(form.cleaned_data["codename"])
-                found = services.complainant_unlock(codename=codename)
-            except crypto.InvalidCodename:
-                services.guess_record_failure()
-                found = None
-            if found is not None:
-                public_id, data_key = found
-                request.session.cycle_key()
-                cookie_key, wrapped = crypto.session_wrap(public_id.bytes + data_key.reveal())
-                request.session[SESSION_WRAPPED_KEY] = wrapped.hex()
-                response = HttpResponseRedirect(reverse("intake:my_complaint"))
-                key_cookie_set(response, cookie_key.reveal().hex())
-                return response
-            form.add_error("codename", _unknown_codename_message())
+        # The codename is checked before anything is counted: a right one always gets in,
+        # however many wrong ones others sent this minute (decision 0003).
+        try:
+            codename = crypto.parse_codename(form.cleaned_data["codename"])
+            found = services.complainant_unlock(codename=codename)
+        except crypto.InvalidCodename:
+            found = None
+        if found is not None:
+            public_id, data_key = found
+            request.session.cycle_key()
+            cookie_key, wrapped = crypto.session_wrap(public_id.bytes + data_key.reveal())
+            request.session[SESSION_WRAPPED_KEY] = wrapped.hex()
+            response = HttpResponseRedirect(reverse("intake:my_complaint"))
+            key_cookie_set(response, cookie_key.reveal().hex())
+            return response
+        throttled = services.guess_record_failure(limit=settings.OMBUDS_RETURN_ATTEMPTS_PER_MINUTE)
+        form.add_error("codename", _unknown_codename_message())
     status = 429 if throttled else 200
     return render(
         request, "intake/return.html", {"form": form, "throttled": throttled}, status=status
@@ -204,41 +224,91 @@ def _complainant_access(request: HttpRequest) -> tuple[uuid.UUID, crypto.DataKey
     return uuid.UUID(bytes=unwrapped[:16]), crypto.DataKey(unwrapped[16:])
 
 
+def _forget_visit(response: HttpResponse, request: HttpRequest) -> HttpResponse:
+    request.session.flush()
+    response.delete_cookie(KEY_COOKIE)
+    return response
+
+
+ComplainantView = Callable[[HttpRequest, uuid.UUID, crypto.DataKey], HttpResponse]
+
+
+def complainant_required(view: ComplainantView) -> Callable[[HttpRequest], HttpResponse]:
+    """Run ``view`` with the complaint id and data key of this visit, or go to the codename page.
+
+    The complaint may be gone while this visit is open: withdrawn from another browser, or by
+    retention. The visit is then forgotten and the codename page shown, as for an expired
+    visit, instead of failing on every request.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        access = _complainant_access(request)
+        to_return = HttpResponseRedirect(reverse("intake:return"))
+        if access is None:
+            return to_return
+        try:
+            return view(request, *access)
+        except Complaint.DoesNotExist:
+            return _forget_visit(to_return, request)
+
+    return wrapper
+
+
 @require_http_methods(["GET", "POST"])
-def my_complaint(request: HttpRequest) -> HttpResponse:
-    access = _complainant_access(request)
-    if access is None:
-        return HttpResponseRedirect(reverse("intake:return"))
-    public_id, data_key = access
+@complainant_required
+def my_complaint(
+    request: HttpRequest, public_id: uuid.UUID, data_key: crypto.DataKey
+) -> HttpResponse:
     form = FollowUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.complainant_follow_up(
             public_id=public_id, data_key=data_key, text=form.cleaned_data["text"]
         )
         return HttpResponseRedirect(reverse("intake:my_complaint") + "?sent=1")
-    view = selectors.complaint_get_for_complainant(public_id=public_id, data_key=data_key)
-    return render(
+    return _complaint_page(
         request,
-        "intake/my_complaint.html",
-        {
-            "complaint": view,
-            "form": form,
-            "withdraw_form": WithdrawForm(),
-            "evidence_form": EvidenceUploadForm(),
-            "sent": request.GET.get("sent") == "1",
-            "progress": selectors.complaint_progress_for_complainant(public_id=public_id),
-            "file_added": request.GET.get("file") == "1",
-        },
+        public_id,
+        data_key,
+        form=form,
+        sent=request.GET.get("sent") == "1",
+        file_added=request.GET.get("file") == "1",
     )
 
 
+def _complaint_page(
+    request: HttpRequest,
+    public_id: uuid.UUID,
+    data_key: crypto.DataKey,
+    *,
+    status: int = 200,
+    **context: object,
+) -> HttpResponse:
+    """The return page: the complaint, its replies, what was written and how long it is kept.
+
+    ``context`` overrides the page's forms (a form sent back with its errors) and notices.
+    """
+    view = selectors.complaint_get_for_complainant(public_id=public_id, data_key=data_key)
+    files = selectors.complaint_files_for_complainant(public_id=public_id, data_key=data_key)
+    page: dict[str, object] = {
+        "complaint": view,
+        "form": FollowUpForm(),
+        "withdraw_form": WithdrawForm(),
+        "evidence_form": EvidenceUploadForm(),
+        "progress": selectors.complaint_progress_for_complainant(public_id=public_id),
+        "summary": complaint_summary(content=view.content, agencies=view.agencies, files=files),
+        "keeping": selectors.complaint_keeping(public_id=public_id),
+    }
+    page.update(context)
+    return render(request, "intake/my_complaint.html", page, status=status)
+
+
 @require_POST
-def my_complaint_file(request: HttpRequest) -> HttpResponse:
+@complainant_required
+def my_complaint_file(
+    request: HttpRequest, public_id: uuid.UUID, data_key: crypto.DataKey
+) -> HttpResponse:
     """The complainant attaches a file (a separate multipart form on the return-visit page)."""
-    access = _complainant_access(request)
-    if access is None:
-        return HttpResponseRedirect(reverse("intake:return"))
-    public_id, data_key = access
     form = EvidenceUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -251,47 +321,20 @@ def my_complaint_file(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("intake:my_complaint") + "?file=1")
         except FileRefused as exc:
             form.add_error("file", str(exc))
-    view = selectors.complaint_get_for_complainant(public_id=public_id, data_key=data_key)
-    return render(
-        request,
-        "intake/my_complaint.html",
-        {
-            "complaint": view,
-            "form": FollowUpForm(),
-            "withdraw_form": WithdrawForm(),
-            "evidence_form": form,
-        },
-        status=400,
-    )
+    return _complaint_page(request, public_id, data_key, evidence_form=form, status=400)
 
 
 @require_POST
-def withdraw(request: HttpRequest) -> HttpResponse:
+@complainant_required
+def withdraw(request: HttpRequest, public_id: uuid.UUID, data_key: crypto.DataKey) -> HttpResponse:
     """Withdraw the complaint: its keys and content are destroyed; there is no undo."""
-    access = _complainant_access(request)
-    if access is None:
-        return HttpResponseRedirect(reverse("intake:return"))
     form = WithdrawForm(request.POST)
     if not form.is_valid():
-        public_id, data_key = access
-        view = selectors.complaint_get_for_complainant(public_id=public_id, data_key=data_key)
-        return render(
-            request,
-            "intake/my_complaint.html",
-            {"complaint": view, "form": FollowUpForm(), "withdraw_form": form},
-            status=400,
-        )
-    public_id, data_key = access
+        return _complaint_page(request, public_id, data_key, withdraw_form=form, status=400)
     services.complaint_withdraw(public_id=public_id, data_key=data_key)
-    request.session.flush()
-    response = render(request, "intake/withdrawn.html")
-    response.delete_cookie(KEY_COOKIE)
-    return response
+    return _forget_visit(render(request, "intake/withdrawn.html"), request)
 
 
 @require_POST
 def leave(request: HttpRequest) -> HttpResponse:
-    request.session.flush()
-    response = HttpResponseRedirect(reverse("intake:home"))
-    response.delete_cookie(KEY_COOKIE)
-    return response
+    return _forget_visit(HttpResponseRedirect(reverse("intake:home")), request)

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ombuds.intake.forms import TextField
 from ombuds.intake.models import ComplaintStatus
+
+_HEX = re.compile(r"^[0-9a-f]+$")
 
 
 class SignInForm(forms.Form):
@@ -37,3 +41,27 @@ class ReplyForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ComplaintStatus.choices)
+
+
+class InboxSearchForm(forms.Form):
+    """Find complaints by reference and status: their content is encrypted, so not by words."""
+
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=40,
+        required=False,
+        help_text=_("The first digits and letters of the reference, as in the list."),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Any status")), *ComplaintStatus.choices],
+        required=False,
+    )
+
+    def clean_reference(self) -> str:
+        value: str = self.cleaned_data["reference"].strip().lower().replace("-", "")
+        if value and ((len(value) > 8 and len(value) != 32) or not _HEX.match(value)):
+            raise forms.ValidationError(
+                _("A reference is the 8 digits and letters a to f shown in the list.")
+            )
+        return value

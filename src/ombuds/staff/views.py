@@ -14,13 +14,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ombuds import crypto
 from ombuds.access import COMPLAINT_READER_ROLES
+from ombuds.casework.selectors import complaint_cases_for_user
 from ombuds.intake import selectors as complaint_selectors
 from ombuds.intake import services as complaint_services
 from ombuds.intake.models import Complaint, ComplaintStatus
 
 from . import selectors, services
 from .access import current_staff, staff_key, staff_required
-from .forms import CodeForm, ReplyForm, SignInForm, StatusForm
+from .forms import CodeForm, InboxSearchForm, ReplyForm, SignInForm, StatusForm
 from .keyring import agency_private_key, keyring_clear, keyring_store, user_private_key
 from .models import AgencyKeyGrant, Role, SignInStage, StaffUser
 
@@ -125,11 +126,19 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @staff_required()
 def inbox(request: HttpRequest) -> HttpResponse:
     user = current_staff(request)
-    complaints = complaint_selectors.complaint_queue_for_user(user=user)
+    search = InboxSearchForm(request.GET)
+    complaints: list[complaint_selectors.InboxRow] = []
+    if user.reads_complaints and search.is_valid():
+        status = search.cleaned_data["status"]
+        complaints = complaint_selectors.complaint_inbox_for_user(
+            user=user,
+            reference=search.cleaned_data["reference"],
+            status=ComplaintStatus(status) if status else None,
+        )
     return render(
         request,
         "staff/inbox.html",
-        {"complaints": complaints[:500], "reads_complaints": user.reads_complaints},
+        {"complaints": complaints, "search": search, "reads_complaints": user.reads_complaints},
     )
 
 
@@ -154,6 +163,7 @@ def complaint_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse
         "staff/complaint.html",
         {
             "complaint": view,
+            "cases": complaint_cases_for_user(user=current_staff(request), complaint=complaint),
             "reply_form": ReplyForm(),
             "status_form": StatusForm(initial={"status": complaint.status}),
         },
