@@ -42,7 +42,7 @@ def test_a_date_written_as_people_write_it_is_accepted_and_shown_as_understood(
 ) -> None:
     codename = submit_complaint(Client(), "ru", when_kind=kind, when_value=typed)
     page = _what_you_wrote(codename)
-    assert f'<span class="when">{understood}</span>' in page
+    assert f'<dd class="when">{understood}</dd>' in page
 
 
 def test_the_date_as_written_decides_its_precision_whatever_was_ticked(world) -> None:
@@ -97,11 +97,11 @@ def test_a_date_in_the_future_is_refused(world) -> None:
 
 def test_no_date_is_asked_for_what_is_still_going_on(world) -> None:
     codename = submit_complaint(Client(), "en", when_kind="ongoing", when_value="")
-    assert '<span class="when">It is still going on</span>' in _what_you_wrote(codename, "en")
+    assert '<dd class="when">It is still going on</dd>' in _what_you_wrote(codename, "en")
 
 
 def test_what_was_typed_with_still_going_on_is_shown_after_it(world) -> None:
     codename = submit_complaint(Client(), "en", when_kind="ongoing", when_value="11.2016")
-    assert '<span class="when">It is still going on: November 2016</span>' in _what_you_wrote(
+    assert '<dd class="when">It is still going on: November 2016</dd>' in _what_you_wrote(
         codename, "en"
     )

@@ -38,7 +38,7 @@ def test_a_form_sent_back_with_an_error_says_next_to_the_file_field_to_choose_it
     r = client.post("/en/complaint/", data)
     assert r.status_code == 200 and not Complaint.objects.exists()
     page = r.content.decode()
-    assert "Please give the date in the form shown." in page
+    assert "We could not read this date." in page
     assert "was not kept: please choose it again" in _file_field(page)
     assert "everything you typed is kept" not in page
     assert "choose the file again" in page

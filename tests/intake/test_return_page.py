@@ -144,9 +144,9 @@ def test_what_you_wrote_shows_every_answer_the_consent_and_the_files(world) -> N
     for shown in (
         "My brother was taken from our home at night.",  # the account
         "Argun, Zavodskaya street",  # the place
-        "Magomed D., 27, Male",  # the person
+        "Magomed D., 27, Male, It happened to this person",  # the person, with their role
         "Detention, Disappearance",  # the acts
-        "In a month (YYYY-MM): 2017-03",  # when
+        "March 2017",  # when, in words
         "Police",  # by whom
         "Yes, someone is held right now",
         "The ombudsperson&#x27;s working group, The Republic&#x27;s prosecutor&#x27;s office",

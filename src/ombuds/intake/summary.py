@@ -23,6 +23,8 @@ from .labels import label, when_words
 class SummaryRow:
     label: str
     text: str
+    #: What the row answers, for the page's markup (``class="when"``).
+    key: str = ""
 
 
 def _words(choices: Iterable[tuple[str, object]], values: Sequence[str]) -> str:
@@ -73,4 +75,8 @@ def complaint_summary(
             "\n".join(f"{f.facts.name} ({f.received_on:%Y-%m-%d})" for f in files),
         ),
     ]
-    return [SummaryRow(label=str(label), text=text or "—") for label, text in rows]
+    keys = {str(fields["when_kind"].label): "when"}
+    return [
+        SummaryRow(label=str(label), text=text or "—", key=keys.get(str(label), ""))
+        for label, text in rows
+    ]
