@@ -57,7 +57,10 @@ PERSONAS = {
 
 def build_world() -> World:
     from ombuds.staff import services
+    from ombuds.staff.agencies import DEFAULT_AGENCIES
     from ombuds.staff.models import AgencyKind, Role
+
+    notes = {spec.slug: spec for spec in DEFAULT_AGENCIES}
 
     new = services.install_initialise()
     agencies: dict[str, Any] = {}
@@ -73,6 +76,8 @@ def build_world() -> World:
             name_ru=slug,
             name_en=slug.replace("-", " ").title(),
             receives_all=receives_all,
+            consent_note_ru=notes[slug].consent_note_ru,
+            consent_note_en=notes[slug].consent_note_en,
         )
     world = World(new.escrow_private_key, agencies, keys)
     for name, (slug, role) in PERSONAS.items():
