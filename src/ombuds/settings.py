@@ -65,6 +65,9 @@ SITE_NAME = os.environ.get("OMBUDS_SITE_NAME", "")
 SITE_NAMES = {"ru": "Рабочая группа", "en": "Working group"}
 
 INSTALLED_APPS = [
+    # First, so that its `changepassword` and `createsuperuser` replace Django's (they would
+    # make accounts without keys): management commands of earlier apps win.
+    "ombuds.staff",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -73,7 +76,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ombuds.audit",
-    "ombuds.staff",
     "ombuds.intake",
     "ombuds.evidence",
     "ombuds.casework",

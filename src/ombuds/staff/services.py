@@ -82,6 +82,8 @@ def agency_create(
         raise StaffError(f"there is already an agency {slug!r}")
     if not name_ru.strip() or not name_en.strip():
         raise StaffError("an agency needs a Russian and an English name")
+    if retention_days < 1:
+        raise StaffError("the retention period must be at least one day")
     inst = Installation.current()
     keys = crypto.generate_keypair()
     with transaction.atomic():
@@ -124,6 +126,8 @@ def agency_edit(*, agency: Agency, actor: StaffUser | None, **changes: str | int
     for name in ("name_ru", "name_en"):
         if name in changes and not str(changes[name]).strip():
             raise StaffError("an agency needs a Russian and an English name")
+    if "retention_days" in changes and int(changes["retention_days"]) < 1:
+        raise StaffError("the retention period must be at least one day")
     changed = sorted(k for k, v in changes.items() if getattr(agency, k) != v)
     if not changed:
         return agency
