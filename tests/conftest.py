@@ -73,7 +73,7 @@ def build_world() -> World:
         agencies[slug], keys[slug] = services.agency_create(
             slug=slug,
             kind=kind,
-            name_ru=slug,
+            name_ru=notes[slug].name_ru,
             name_en=slug.replace("-", " ").title(),
             receives_all=receives_all,
             consent_note_ru=notes[slug].consent_note_ru,
