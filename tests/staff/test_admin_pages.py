@@ -149,12 +149,22 @@ def test_the_administrator_creates_an_agency(world, admin) -> None:
 
 
 def test_the_administrator_reads_no_complaint_content(world, admin) -> None:
+    """Neither the install's administrator (no agency, no key) nor an administrator of the
+    working group who holds its key (for the analysis pages) reads a complaint."""
     submit_complaint(Client(), "en", consent_prosecutor="on", account="Not for the admin.")
     complaint = latest_complaint()
-    assert admin.get(f"/en/staff/complaints/{complaint.public_id}/").status_code == 403
-    inbox = _text(admin.get("/en/staff/"))
-    assert "Not for the admin." not in inbox and str(complaint.public_id) not in inbox
-    assert not AgencyKeyGrant.objects.filter(user__role=Role.ADMIN).exists()
+    assert not AgencyKeyGrant.objects.filter(user__username="boss").exists()
+    services.staff_create(
+        username="wg-admin", password=NEW_PASSWORD, agency=world.agencies["working-group"],
+        role=Role.ADMIN, agency_private_key=world.agency_keys["working-group"],
+    )  # fmt: skip
+    wg_admin, _secret = enrol_and_sign_in("wg-admin", NEW_PASSWORD)
+    for client in (admin, wg_admin):
+        assert client.get(f"/en/staff/complaints/{complaint.public_id}/").status_code == 403
+        inbox = _text(client.get("/en/staff/"))
+        assert "Not for the admin." not in inbox and str(complaint.public_id) not in inbox
+        for url in ("/en/staff/admin/staff/", "/en/staff/admin/agencies/"):
+            assert "Not for the admin." not in _text(client.get(url))
 
 
 @pytest.mark.parametrize("persona", ["intake_officer", "prosecutor", "auditor"])

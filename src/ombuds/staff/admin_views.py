@@ -1,8 +1,8 @@
 """The account page (every member) and the administrator's pages: agencies and staff.
 
-Plain forms, POST/redirect/GET, no JavaScript. Administrators hold no agency key and these
-pages show no complaint content; a new or reset member receives their agency's key from a
-colleague of that agency, on that colleague's account page.
+Plain forms, POST/redirect/GET, no JavaScript. These pages show no complaint content and
+need no agency key; a new or reset member receives their agency's key from a colleague of
+that agency, on that colleague's account page.
 """
 
 from __future__ import annotations
@@ -35,11 +35,10 @@ ADMIN = frozenset({Role.ADMIN})
 
 def _awaiting_key(user: StaffUser) -> list[StaffUser]:
     """Active colleagues of ``user``'s agency who hold no grant of its key yet."""
-    if user.agency is None or user.role == Role.ADMIN:
+    if user.agency is None:
         return []
     return list(
         StaffUser.objects.filter(agency=user.agency, is_active=True)
-        .exclude(role=Role.ADMIN)
         .exclude(agency_key_grants__agency=user.agency)
         .order_by("username")
     )

@@ -169,9 +169,9 @@ def staff_create(
     """Create a staff member with a key pair under their password and sealed to escrow.
 
     With ``agency_private_key`` the member is granted their agency's key at once; without it
-    they hold no agency key until someone who has it grants it. Administrators never hold an
-    agency key (they read no complaint content). Raises :class:`StaffError` for a taken name,
-    a weak password, a missing agency or a key of another agency.
+    they hold no agency key until someone who has it grants it. An administrator without an
+    agency holds none. Raises :class:`StaffError` for a taken name, a weak password, a missing
+    agency or a key of another agency.
     """
     if StaffUser.objects.filter(username__iexact=username).exists():
         raise StaffError(f"there is already a staff member {username!r}")
@@ -209,7 +209,7 @@ def staff_create(
             subject=f"staff:{username}",
             details={"role": str(role), "agency": agency.slug if agency else ""},
         )
-        if agency is not None and agency_private_key is not None and role != Role.ADMIN:
+        if agency is not None and agency_private_key is not None:
             agency_grant_key(
                 agency=agency,
                 agency_private_key=agency_private_key,
@@ -228,15 +228,15 @@ def agency_grant_key(
 ) -> AgencyKeyGrant:
     """Seal the agency's current key, and every retired one the caller holds, to ``user``.
 
-    Raises :class:`StaffError` if the key is not the agency's, or ``user`` is an
-    administrator, inactive, or a member of another agency (no cross-agency grants).
+    Raises :class:`StaffError` if the key is not the agency's, or ``user`` is inactive or a
+    member of another agency (no cross-agency grants).
     """
     if crypto.public_key_of(agency_private_key) != bytes(agency.public_key):
         raise StaffError(f"that key is not the key of {agency.slug!r}")
     if user.agency_id != agency.pk:
         raise StaffError(f"{user.username} is not a member of {agency.slug!r}")
-    if user.role == Role.ADMIN or not user.is_active:
-        raise StaffError(f"{user.username} may not hold an agency key")
+    if not user.is_active:
+        raise StaffError(f"{user.username} is deactivated")
     earlier = (
         agency_private_key.earlier
         if isinstance(agency_private_key, crypto.RotatedPrivateKey)
@@ -384,8 +384,7 @@ def staff_password_change(*, user: StaffUser, old_password: str, new_password: s
 
 
 def staff_set_role(*, user: StaffUser, role: Role, actor: StaffUser | None) -> None:
-    """Change a member's role. An administrator holds no agency key, so a member who becomes
-    one loses theirs (and the agency key is rotated, as when a member leaves)."""
+    """Change a member's role (what their pages allow; their keys stay as they are)."""
     if user.role == role:
         return
     with transaction.atomic():
@@ -399,8 +398,6 @@ def staff_set_role(*, user: StaffUser, role: Role, actor: StaffUser | None) -> N
             subject=f"staff:{user.username}",
             details={"role": str(role), "was": str(old)},
         )
-        if role == Role.ADMIN:
-            _revoke_and_rotate(user=user, actor=actor)
 
 
 def staff_deactivate(*, user: StaffUser, actor: StaffUser | None) -> None:

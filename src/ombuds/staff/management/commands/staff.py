@@ -73,19 +73,17 @@ class Command(BaseCommand):
                 role=role,
                 agency_private_key=None,
             )
-            self.stdout.write(f"created {user.username} (admin); holds no agency key")
+            self.stdout.write(f"created {user.username} (admin, no agency); holds no agency key")
             return
         agency = agency_by_slug(options["agency"])
         password = passwords.new(username)
         services.password_check(password=password, username=username)
-        key, grantor = (None, None)
-        if role != Role.ADMIN:
-            key, grantor = agency_key_via(
-                agency,
-                granted_by=options["granted_by"],
-                escrow_key_file=options["escrow_key_file"],
-                passwords=passwords,
-            )
+        key, grantor = agency_key_via(
+            agency,
+            granted_by=options["granted_by"],
+            escrow_key_file=options["escrow_key_file"],
+            passwords=passwords,
+        )
         user = services.staff_create(
             username=username,
             password=password,
