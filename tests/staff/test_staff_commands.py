@@ -273,3 +273,10 @@ def test_agency_commands_refuse_a_taken_slug_and_a_zero_retention(world, monkeyp
         )  # fmt: skip
     with pytest.raises(CommandError, match="at least one day"):
         run(monkeypatch, "agency", "edit", "prosecutor", "--retention-days", "0")
+
+
+def test_staff_role_changes_a_role_and_the_audit_log_says_so(world, monkeypatch) -> None:
+    run(monkeypatch, "staff", "role", "liaison", "analyst")
+    assert StaffUser.objects.get(username="liaison").role == "analyst"
+    entry = AuditEntry.objects.get(action=AuditAction.STAFF_CHANGED, subject="staff:liaison")
+    assert entry.details == {"role": "analyst", "was": "liaison"}
