@@ -57,23 +57,28 @@ PERSONAS = {
 
 def build_world() -> World:
     from ombuds.staff import services
+    from ombuds.staff.agencies import DEFAULT_AGENCIES
     from ombuds.staff.models import AgencyKind, Role
+
+    notes = {spec.slug: spec for spec in DEFAULT_AGENCIES}
 
     new = services.install_initialise()
     agencies: dict[str, Any] = {}
     keys: dict[str, crypto.PrivateKey] = {}
     # Russian names as a real install has them: the complainant's pages show them.
-    for slug, kind, name_ru, receives_all in (
-        ("working-group", AgencyKind.WORKING_GROUP, "Рабочая группа", True),
-        ("prosecutor", AgencyKind.PROSECUTOR, "Прокуратура", False),
-        ("interior", AgencyKind.INTERIOR, "Министерство внутренних дел", False),
+    for slug, kind, receives_all in (
+        ("working-group", AgencyKind.WORKING_GROUP, True),
+        ("prosecutor", AgencyKind.PROSECUTOR, False),
+        ("interior", AgencyKind.INTERIOR, False),
     ):
         agencies[slug], keys[slug] = services.agency_create(
             slug=slug,
             kind=kind,
-            name_ru=name_ru,
+            name_ru=notes[slug].name_ru,
             name_en=slug.replace("-", " ").title(),
             receives_all=receives_all,
+            consent_note_ru=notes[slug].consent_note_ru,
+            consent_note_en=notes[slug].consent_note_en,
         )
     world = World(new.escrow_private_key, agencies, keys)
     for name, (slug, role) in PERSONAS.items():

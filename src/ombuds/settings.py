@@ -70,6 +70,9 @@ SITE_NAME = os.environ.get("OMBUDS_SITE_NAME", "")
 SITE_NAMES = {"ru": "Рабочая группа", "en": "Working group"}
 
 INSTALLED_APPS = [
+    # First, so that its `changepassword` and `createsuperuser` replace Django's (they would
+    # make accounts without keys): management commands of earlier apps win.
+    "ombuds.staff",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -78,7 +81,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ombuds.audit",
-    "ombuds.staff",
     "ombuds.intake",
     "ombuds.evidence",
     "ombuds.casework",
@@ -161,7 +163,12 @@ AUTH_USER_MODEL = "staff.StaffUser"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
+# Every path that sets a staff password (commands and pages) runs these (staff.services).
 AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ["username"]},
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},

@@ -122,3 +122,18 @@ def test_codename_words_would_not_look_like_evidence_on_a_seized_phone(
     words = crypto.wordlist(language)
     assert len(words) == 8192
     assert not [w for w in words if any(stem in w for stem in stems)]
+
+
+def test_a_rotated_key_opens_what_was_sealed_to_it_and_to_the_keys_it_replaced_only() -> None:
+    oldest, old, current, stranger = (crypto.generate_keypair() for _ in range(4))
+    ring = crypto.RotatedPrivateKey(
+        current.private_key.reveal(), (old.private_key, oldest.private_key)
+    )
+    for pair in (current, old, oldest):
+        assert crypto.unseal(ring, crypto.seal(pair.public_key, b"sealed")) == b"sealed"
+    with pytest.raises(crypto.DecryptionFailed):
+        crypto.unseal(ring, crypto.seal(stranger.public_key, b"sealed"))
+    assert crypto.public_key_of(ring) == current.public_key
+    assert "hidden" in repr(ring)
+    with pytest.raises(TypeError):
+        pickle.dumps(ring)

@@ -252,3 +252,15 @@ def test_custody_entries_cannot_be_changed_or_deleted(stored: Any) -> None:
         entry.save()
     with pytest.raises(AppendOnlyError):
         CustodyEntry.objects.filter(item=item).delete()
+
+
+def test_escrow_verification_still_decrypts_evidence_filed_before_an_agency_key_rotation(
+    world: Any, stored: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ombuds.staff.models import Agency
+    from ombuds.staff.services import agency_key_rotate
+
+    for agency in Agency.objects.all():
+        agency_key_rotate(agency=agency, actor=None)
+    call_command("evidence", "verify", "--escrow-key-file", str(_escrow_file(world, tmp_path)))
+    assert "2 decrypted and re-hashed" in capsys.readouterr().out

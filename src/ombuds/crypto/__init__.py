@@ -1,6 +1,14 @@
 """Keys, sealing and codenames for ombuds: a small typed surface over libsodium (no Django)."""
 
-from ._secret import Codename, DataKey, InstallKey, PrivateKey, Secret, SessionKey
+from ._secret import (
+    Codename,
+    DataKey,
+    InstallKey,
+    PrivateKey,
+    RotatedPrivateKey,
+    Secret,
+    SessionKey,
+)
 from .codenames import (
     LANGUAGES,
     WORDS_PER_CODENAME,
@@ -70,6 +78,7 @@ __all__ = [
     "PasswordCost",
     "PrivateKey",
     "ProtectedPrivateKey",
+    "RotatedPrivateKey",
     "Secret",
     "SessionKey",
     "WrongPassword",

@@ -58,6 +58,25 @@ class PrivateKey(Secret[bytes]):
     """A 32-byte X25519 private key."""
 
 
+class RotatedPrivateKey(PrivateKey):
+    """A private key with the keys it replaced (an agency key after rotations).
+
+    ``reveal`` gives the current key; :func:`ombuds.crypto.unseal` tries it first, then each
+    earlier key, newest first, so material sealed before a rotation stays readable while
+    nothing new is ever sealed to an earlier key.
+    """
+
+    __slots__ = ("_earlier",)
+
+    def __init__(self, value: bytes, earlier: tuple[PrivateKey, ...]) -> None:
+        super().__init__(value)
+        self._earlier = earlier
+
+    @property
+    def earlier(self) -> tuple[PrivateKey, ...]:
+        return self._earlier
+
+
 class InstallKey(Secret[bytes]):
     """The per-install 32-byte key under which codenames are derived."""
 

@@ -26,7 +26,7 @@ from nacl.public import PrivateKey as _NaclPrivateKey
 from nacl.public import PublicKey as _NaclPublicKey
 from nacl.public import SealedBox
 
-from ._secret import Codename, DataKey, InstallKey, PrivateKey, SessionKey
+from ._secret import Codename, DataKey, InstallKey, PrivateKey, RotatedPrivateKey, SessionKey
 from .errors import DecryptionFailed, WrongPassword
 
 KEY_BYTES: Final = 32
@@ -93,11 +93,19 @@ def seal(public_key: bytes, secret: bytes) -> bytes:
 
 
 def unseal(private_key: PrivateKey, sealed: bytes) -> bytes:
-    """Open a sealed box; raises :class:`DecryptionFailed` if it was not sealed to this key."""
-    try:
-        return bytes(SealedBox(_NaclPrivateKey(private_key.reveal())).decrypt(sealed))
-    except nacl.exceptions.CryptoError as exc:
-        raise DecryptionFailed("sealed box does not open with this key") from exc
+    """Open a sealed box; raises :class:`DecryptionFailed` if it was not sealed to this key.
+
+    A :class:`RotatedPrivateKey` also opens boxes sealed to the keys it replaced.
+    """
+    keys = [private_key]
+    if isinstance(private_key, RotatedPrivateKey):
+        keys.extend(private_key.earlier)
+    for key in keys:
+        try:
+            return bytes(SealedBox(_NaclPrivateKey(key.reveal())).decrypt(sealed))
+        except nacl.exceptions.CryptoError:
+            continue
+    raise DecryptionFailed("sealed box does not open with this key")
 
 
 def seal_data_key(public_key: bytes, key: DataKey) -> bytes:

@@ -25,6 +25,7 @@ from ombuds.audit.models import AuditAction, AuditEntry, PendingAuditEntry
 from ombuds.audit.services import audit_record
 from ombuds.casework.models import CaseKeyGrant, Compartment
 from ombuds.intake.models import Complaint, ComplaintKeyGrant
+from ombuds.staff.keyring import agency_private_key_from_escrow
 
 from . import services
 from .models import CustodyEntry, CustodyStep, EvidenceFile, EvidenceItem, FileRole
@@ -78,7 +79,10 @@ def _data_key(complaint: Complaint, escrow_key: crypto.PrivateKey) -> crypto.Dat
         if not grant.agency.escrow_wrapped:
             continue
         try:
-            agency_key = crypto.unseal_private_key(escrow_key, bytes(grant.agency.escrow_wrapped))
+            # With the agency's retired keys too: material sealed before a rotation.
+            agency_key = agency_private_key_from_escrow(
+                agency=grant.agency, escrow_private_key=escrow_key
+            )
             return crypto.unseal_data_key(agency_key, bytes(grant.sealed_data_key))
         except crypto.DecryptionFailed:
             continue
@@ -93,7 +97,10 @@ def _compartment_key(
         if not grant.agency.escrow_wrapped:
             continue
         try:
-            agency_key = crypto.unseal_private_key(escrow_key, bytes(grant.agency.escrow_wrapped))
+            # With the agency's retired keys too: material sealed before a rotation.
+            agency_key = agency_private_key_from_escrow(
+                agency=grant.agency, escrow_private_key=escrow_key
+            )
             return crypto.unseal_data_key(agency_key, bytes(grant.sealed_key))
         except crypto.DecryptionFailed:
             continue

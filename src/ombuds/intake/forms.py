@@ -8,11 +8,21 @@ from typing import Any
 from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from ombuds.staff.models import Agency
 
 from .content import ComplaintContent, PersonConcerned, PersonRole
 from .datefield import DATE_MAX_LENGTH, UnderstoodDateInput, date_read, refusal_message
 from .dates import Refusal
+
+
+def consent_field_name(agency: Agency) -> str:
+    """The consent box of an agency: ``consent_<slug>`` (``-`` becomes ``_``)."""
+    return "consent_" + agency.slug.replace("-", "_")
+
 
 FILER_ROLES = [
     ("victim", _("I am the person it happened to")),
@@ -134,22 +144,25 @@ class ComplaintForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Leave empty if you prefer to come back with your codename only."),
     )
-    consent_prosecutor = forms.BooleanField(
-        label=_("The prosecutor's office may also see this complaint."),
-        required=False,
-        help_text=_(
-            "The prosecutor's office can open a criminal investigation. "
-            "It will see everything you write here, including names and contacts."
-        ),
-    )
-    consent_interior = forms.BooleanField(
-        label=_("The interior ministry may also see this complaint."),
-        required=False,
-        help_text=_(
-            "The interior ministry is in charge of the police, including the local "
-            "police. Tick this only if you accept that it reads what you write."
-        ),
-    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # One box per agency that complaints may be shared with (an administrator's choice),
+        # named and explained in the complainant's language.
+        language = translation.get_language() or "ru"
+        self.consent_agencies = list(
+            Agency.objects.filter(offered_for_consent=True, receives_all=False).order_by("pk")
+        )
+        for agency in self.consent_agencies:
+            self.fields[consent_field_name(agency)] = forms.BooleanField(
+                label=gettext("%(agency)s may also see this complaint.")
+                % {"agency": agency.name(language)},
+                required=False,
+                help_text=agency.consent_note(language),
+            )
+
+    def consent_fields(self) -> list[forms.BoundField]:
+        return [self[consent_field_name(a)] for a in self.consent_agencies]
 
     def clean_form_token(self) -> str:
         token: str = self.cleaned_data["form_token"]
@@ -246,11 +259,7 @@ def build_content(form: ComplaintForm, persons: Any, *, language: str) -> Compla
         for p in persons.forms
         if p.is_filled()
     )
-    consent = ["working_group"]
-    if d["consent_prosecutor"]:
-        consent.append("prosecutor")
-    if d["consent_interior"]:
-        consent.append("interior")
+    consent = [a.slug for a in form.consent_agencies if d.get(consent_field_name(a))]
     return ComplaintContent(
         filer_role=d["filer_role"],
         acts=tuple(d["acts"]),

@@ -19,7 +19,7 @@ from django.utils import timezone
 from ombuds import crypto
 from ombuds.audit.models import AuditAction
 from ombuds.audit.services import audit_record
-from ombuds.staff.models import Agency, AgencyKind, Installation, StaffUser
+from ombuds.staff.models import Agency, Installation, StaffUser
 
 from .content import ComplaintContent
 from .models import (
@@ -32,9 +32,6 @@ from .models import (
     UsedFormToken,
 )
 from .selectors import complaints_held_by_cases
-
-#: Consent boxes on the public form, by the kind of agency they let in.
-CONSENT_KINDS = {"prosecutor": AgencyKind.PROSECUTOR, "interior": AgencyKind.INTERIOR}
 
 
 class DuplicateSubmission(Exception):
@@ -52,11 +49,15 @@ class Receipt:
 
 
 def recipient_agencies(consent: tuple[str, ...]) -> list[Agency]:
-    """The agencies a complaint is sealed to: those that receive all, plus consented kinds."""
-    kinds = {CONSENT_KINDS[c] for c in consent if c in CONSENT_KINDS}
+    """The agencies a complaint is sealed to: those that receive all, plus those consented to
+    (by slug) among the agencies complaints may be shared with."""
     # An install has a handful of agencies: reading them all and choosing here costs half of
     # compiling the OR-query on every complaint (bench/intake.py), with the same result.
-    return [a for a in Agency.objects.all() if a.receives_all or a.kind in kinds]
+    return [
+        a
+        for a in Agency.objects.all()
+        if a.receives_all or (a.offered_for_consent and a.slug in consent)
+    ]
 
 
 def _token_hash(token: str) -> bytes:

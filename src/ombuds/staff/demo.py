@@ -74,7 +74,7 @@ COMPLAINTS = [
         account="Моего брата забрали из дома ночью. С тех пор мы ничего о нём не знаем.",
         contact="",
         language="ru",
-        consent=("working_group", "prosecutor"),
+        consent=("prosecutor",),
     ),
     ComplaintContent(
         filer_role="witness",
@@ -89,7 +89,7 @@ COMPLAINTS = [
         account="I saw men being beaten in the yard of a former military building.",
         contact="",
         language="en",
-        consent=("working_group",),
+        consent=(),
     ),
     ComplaintContent(
         filer_role="victim",
@@ -104,7 +104,7 @@ COMPLAINTS = [
         account="Меня задержали и держали девять дней, требовали назвать имена знакомых.",
         contact="Только через этот сайт.",
         language="ru",
-        consent=("working_group", "prosecutor", "interior"),
+        consent=("prosecutor", "interior"),
     ),
 ]
 

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 
 from ombuds import crypto
 
-from .models import Agency, AgencyKeyGrant, StaffUser
+from .models import Agency, AgencyKeyGrant, AgencyPastKey, AgencyPastKeyGrant, StaffUser
 
 SESSION_KEY = "staff.wrapped_key"
 COOKIE = "ombuds_sk"
@@ -62,7 +62,34 @@ def agency_private_key(
 ) -> crypto.PrivateKey:
     """The agency's private key, unsealed from the user's own grant.
 
-    Raises ``AgencyKeyGrant.DoesNotExist`` if the user holds no grant for the agency.
+    When the agency's key was rotated (a member left) and the user also holds the retired
+    keys, the result is a :class:`crypto.RotatedPrivateKey` that opens material sealed to
+    them too (decision 0005). Raises ``AgencyKeyGrant.DoesNotExist`` if the user holds no
+    grant of the agency's current key.
     """
     grant = AgencyKeyGrant.objects.get(user=user, agency=agency)
-    return crypto.unseal_private_key(user_key, bytes(grant.sealed_private_key))
+    current = crypto.unseal_private_key(user_key, bytes(grant.sealed_private_key))
+    past = AgencyPastKeyGrant.objects.filter(user=user, past_key__agency=agency).order_by(
+        "-past_key__retired_at", "-past_key__pk"
+    )
+    earlier = tuple(crypto.unseal_private_key(user_key, bytes(g.sealed_private_key)) for g in past)
+    if not earlier:
+        return current
+    return crypto.RotatedPrivateKey(current.reveal(), earlier)
+
+
+def agency_private_key_from_escrow(
+    *, agency: Agency, escrow_private_key: crypto.PrivateKey
+) -> crypto.PrivateKey:
+    """The agency's private key (with every retired one) recovered with the escrow key.
+
+    Raises :class:`crypto.DecryptionFailed` if the key is not this install's escrow key.
+    """
+    current = crypto.unseal_private_key(escrow_private_key, bytes(agency.escrow_wrapped))
+    earlier = tuple(
+        crypto.unseal_private_key(escrow_private_key, bytes(p.escrow_wrapped))
+        for p in AgencyPastKey.objects.filter(agency=agency).order_by("-retired_at", "-pk")
+    )
+    if not earlier:
+        return current
+    return crypto.RotatedPrivateKey(current.reveal(), earlier)

@@ -57,6 +57,12 @@ class Agency(models.Model):
     escrow_wrapped = models.BinaryField(default=b"")
     #: The working group receives every complaint; the others only with the complainant's consent.
     receives_all = models.BooleanField(default=False)
+    #: Offered as a consent choice on the public complaint form (agencies that do not receive
+    #: every complaint): "complaints may be shared with it".
+    offered_for_consent = models.BooleanField(default=True)
+    #: What the complainant should know before ticking this agency, shown under its box.
+    consent_note_ru = models.TextField(blank=True, default="")
+    consent_note_en = models.TextField(blank=True, default="")
     retention_days = models.PositiveIntegerField(default=730)
 
     class Meta:
@@ -69,6 +75,9 @@ class Agency(models.Model):
 
     def name(self, language: str) -> str:
         return self.name_ru if language == "ru" else self.name_en
+
+    def consent_note(self, language: str) -> str:
+        return self.consent_note_ru if language == "ru" else self.consent_note_en
 
     @property
     def display_name(self) -> str:
@@ -153,4 +162,36 @@ class AgencyKeyGrant(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["agency", "user"], name="one_grant_per_member")
+        ]
+
+
+class AgencyPastKey(models.Model):
+    """An agency key pair retired by a rotation (decision 0005).
+
+    Material sealed to it before the rotation stays sealed to it; the remaining members keep
+    reading it through their :class:`AgencyPastKeyGrant`, and escrow through ``escrow_wrapped``.
+    Nothing is sealed to a past key after its rotation.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="past_keys")
+    public_key = models.BinaryField()
+    escrow_wrapped = models.BinaryField(default=b"")
+    retired_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-retired_at", "-pk"]
+
+
+class AgencyPastKeyGrant(models.Model):
+    """A retired agency private key sealed to one (remaining) member's public key."""
+
+    past_key = models.ForeignKey(AgencyPastKey, on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(
+        StaffUser, on_delete=models.CASCADE, related_name="agency_past_key_grants"
+    )
+    sealed_private_key = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["past_key", "user"], name="one_past_grant_per_member")
         ]

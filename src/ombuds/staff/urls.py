@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import admin_views, views
 
 app_name = "staff"
 urlpatterns = [
@@ -12,4 +12,22 @@ urlpatterns = [
     path("complaints/<uuid:public_id>/", views.complaint_detail, name="complaint"),
     path("complaints/<uuid:public_id>/reply/", views.complaint_reply, name="complaint_reply"),
     path("complaints/<uuid:public_id>/status/", views.complaint_status, name="complaint_status"),
+]
+
+# The account page and the administrator's pages (admin_views.py).
+urlpatterns += [
+    path("account/", admin_views.account, name="account"),
+    path("account/password/", admin_views.account_password, name="account_password"),
+    path("account/grant/<int:user_id>/", admin_views.account_grant, name="account_grant"),
+    path("admin/agencies/", admin_views.agencies, name="admin_agencies"),
+    path("admin/agencies/<slug:slug>/", admin_views.agency_edit, name="admin_agency"),
+    path("admin/staff/", admin_views.staff_list, name="admin_staff"),
+    path("admin/staff/<int:pk>/", admin_views.member, name="admin_member"),
+    path("admin/staff/<int:pk>/role/", admin_views.member_role, name="admin_member_role"),
+    path(
+        "admin/staff/<int:pk>/deactivate/",
+        admin_views.member_deactivate,
+        name="admin_member_deactivate",
+    ),
+    path("admin/staff/<int:pk>/reset/", admin_views.member_reset, name="admin_member_reset"),
 ]
