@@ -48,7 +48,7 @@ STAFF = ("intake_officer", "analyst", "auditor", "admin", "prosecutor", "liaison
 PERSONAS = (*STAFF, "stranger")
 #: Tables whose rows a refused attempt must leave untouched: everything a case, a complaint,
 #: a piece of evidence or an analysis is made of (the audit log and sessions record attempts).
-SNAPSHOT_APPS = ("casework", "intake", "evidence", "analysis")
+SNAPSHOT_APPS = ("casework", "intake", "evidence", "analysis", "staff")
 
 
 @dataclass
@@ -189,6 +189,72 @@ ROUTES: dict[str, Row] = {
         lambda s: "/en/staff/sign-out/", kind="open", allowed=dict.fromkeys(PERSONAS, 302)
     ),
     "staff:inbox": Row(lambda s: "/en/staff/", kind="read"),
+    # Every member's own account page. A password change needs the member's own password:
+    # posted with a wrong one here, every member gets the form back (400), a stranger the
+    # sign-in page; the change itself is tested in tests/staff/test_admin_pages.py.
+    "staff:account": Row(lambda s: "/en/staff/account/", kind="read"),
+    "staff:account_password": Row(
+        lambda s: "/en/staff/account/password/",
+        data=lambda s: {
+            "current_password": "not-the-password",
+            "new_password": "a-new-long-passphrase-42",
+            "new_password_again": "a-new-long-passphrase-42",
+        },
+        allowed=dict.fromkeys(STAFF, 400),
+    ),
+    # Granting the agency key to a colleague waiting for it: nobody waits in this scene, so
+    # every member is refused (404); granting is tested in tests/staff/test_admin_pages.py.
+    "staff:account_grant": Row(
+        lambda s: f"/en/staff/account/grant/{s.world.personas['analyst'].user.pk}/"
+    ),
+    # The administrator's pages: administrators only.
+    "staff:admin_agencies": Row(
+        lambda s: "/en/staff/admin/agencies/",
+        data=lambda s: {
+            "slug": "matrix",
+            "kind": "other",
+            "name_ru": "Матрица",
+            "name_en": "Matrix",
+            "retention_days": "730",
+        },
+        allowed={"admin": 302},
+    ),
+    "staff:admin_agency": Row(
+        lambda s: "/en/staff/admin/agencies/outsider/",
+        data=lambda s: {"name_ru": "Другое", "name_en": "Other body", "retention_days": "365"},
+        allowed={"admin": 302},
+    ),
+    "staff:admin_staff": Row(
+        lambda s: "/en/staff/admin/staff/",
+        data=lambda s: {
+            "username": "newcomer",
+            "agency": s.world.agencies["working-group"].pk,
+            "role": "intake_officer",
+            "new_password": "a-new-long-passphrase-42",
+            "new_password_again": "a-new-long-passphrase-42",
+        },
+        allowed={"admin": 302},
+    ),
+    "staff:admin_member": Row(
+        lambda s: f"/en/staff/admin/staff/{s.world.personas['analyst'].user.pk}/", kind="read"
+    ),
+    "staff:admin_member_role": Row(
+        lambda s: f"/en/staff/admin/staff/{s.world.personas['analyst'].user.pk}/role/",
+        data=lambda s: {"role": "auditor"},
+        allowed={"admin": 302},
+    ),
+    "staff:admin_member_deactivate": Row(
+        lambda s: f"/en/staff/admin/staff/{s.world.personas['analyst'].user.pk}/deactivate/",
+        allowed={"admin": 302},
+    ),
+    "staff:admin_member_reset": Row(
+        lambda s: f"/en/staff/admin/staff/{s.world.personas['analyst'].user.pk}/reset/",
+        data=lambda s: {
+            "new_password": "a-new-long-passphrase-42",
+            "new_password_again": "a-new-long-passphrase-42",
+        },
+        allowed={"admin": 302},
+    ),
     # Administrators read failed sign-ins (a page: nothing to change).
     "staff:sign_in_failures": Row(lambda s: "/en/staff/sign-in-failures/", kind="read"),
     "staff:complaint": Row(lambda s: f"/en/staff/complaints/{s.complaint.public_id}/", kind="read"),

@@ -35,13 +35,6 @@ PASSWORDS = {
 }
 
 
-def escrow_key_from_init(output: str) -> str:
-    """The escrow private key as `ombuds init` shows it (the line under its heading)."""
-    lines = output.splitlines()
-    heading = next(i for i, line in enumerate(lines) if line.startswith("ESCROW PRIVATE KEY"))
-    return lines[heading + 1].strip()
-
-
 @pytest.fixture(autouse=True)
 def own_signing_key(settings: Any, tmp_path: Path) -> None:
     settings.OMBUDS_AUDIT_SIGNING_KEY_FILE = str(tmp_path / "audit-signing.key")
@@ -50,10 +43,8 @@ def own_signing_key(settings: Any, tmp_path: Path) -> None:
 def test_the_operators_journey_from_a_fresh_install(monkeypatch, tmp_path) -> None:
     # Production steps (README): migrate, init; the escrow key goes offline (here, a file).
     call_command("migrate", verbosity=0)
-    out = io.StringIO()
-    call_command("init", stdout=out)
     escrow_file = tmp_path / "escrow.key"
-    escrow_file.write_text(escrow_key_from_init(out.getvalue()))
+    call_command("init", escrow_key_out=str(escrow_file), stdout=io.StringIO())
     assert "prosecutor" in run(monkeypatch, "agency", "list")
 
     # An administrator, and members: the first of each agency with the escrow key, the next

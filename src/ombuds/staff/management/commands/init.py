@@ -84,6 +84,6 @@ class Command(BaseCommand):
         for agency in agencies:
             self.stdout.write(f"agency {agency.slug}: {agency.name_en} / {agency.name_ru}")
         self.stdout.write(
-            "Next: add a first member of each agency with\n"
-            "  ombuds staff add USER --agency SLUG --role ROLE --escrow-key-file FILE"
+            "Next: add a first member of each agency with "
+            "`ombuds staff add USER --agency SLUG --role ROLE --escrow-key-file FILE`"
         )
