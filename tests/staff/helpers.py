@@ -43,9 +43,7 @@ def enrol_and_sign_in(username: str, password: str) -> tuple[Client, str]:
 
 def sign_in_refused(username: str, password: str) -> bool:
     r = Client().post("/en/staff/sign-in/", {"username": username, "password": password})
-    return r.status_code == 200 and "Sign-in failed" in html.unescape(
-        r.content.decode()
-    )
+    return r.status_code == 200 and "Sign-in failed" in html.unescape(r.content.decode())
 
 
 def latest_complaint() -> Any:
