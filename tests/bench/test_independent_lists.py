@@ -162,3 +162,41 @@ def test_ombuds_link_reads_every_row_of_every_list(lists_dir: Path, tmp_path: Pa
     assert "rows rejected: 0" in done.stdout
     clustered = {(r["source"], r["record_id"]) for r in read(out)}
     assert clustered == set(truth_of(lists_dir))
+
+
+@pytest.fixture(scope="module")
+def larger() -> il.Lists:
+    return il.generate(2000, seed=13)
+
+
+def test_the_order_of_a_list_says_nothing_about_who_is_who(larger: il.Lists) -> None:
+    for source in SOURCES:
+        people = [p for s, _, p in larger.truth if s == source]
+        assert people != sorted(people), source
+
+
+def test_the_ngo_list_sometimes_has_the_family_name_in_the_given_name_column(
+    larger: il.Lists,
+) -> None:
+    family_like = re.compile(r"(ov|ev|ow|ew|ëv)a?$", re.IGNORECASE)
+    rows = larger.rows["ngo"]
+    swapped = sum(bool(family_like.search(r["given_name"])) for r in rows)
+    assert 0.03 < swapped / len(rows) < 0.3
+
+
+def test_some_ngo_birth_dates_have_day_and_month_swapped(larger: il.Lists) -> None:
+    person = {(s, r): p for s, r, p in larger.truth}
+    complaint_dates: dict[str, set[str]] = {}
+    for row in larger.rows["complaints"]:
+        if len(row["birth_date"]) == 10:
+            complaint_dates.setdefault(person[("complaints", row["record_id"])], set()).add(
+                row["birth_date"]
+            )
+    swapped = 0
+    for row in larger.rows["ngo"]:
+        date = row["birth_date"]
+        if len(date) == 10 and date[5:7] != date[8:10]:
+            flipped = f"{date[:4]}-{date[8:10]}-{date[5:7]}"
+            if flipped in complaint_dates.get(person[("ngo", row["record_id"])], set()):
+                swapped += 1
+    assert swapped > 0
