@@ -97,7 +97,7 @@ def test_officer_opens_codes_attaches_and_refers_prosecutor_sees_what_was_shared
     click(page, traffic, refer.get_by_role("button", name="Передать"))
     assert page.url == case_url
     assert page.locator("main p strong").first.inner_text() == "Передано в прокуратуру"
-    assert "Prosecutor" in page.locator("main").inner_text()
+    assert tx_world.agencies["prosecutor"].name_ru in page.locator("main").inner_text()
     assert page.get_by_text(PERSON).first.is_visible()
     assert page.get_by_text(EVENT).first.is_visible()
     click(page, traffic, page.get_by_role("link", name="Доказательства", exact=True))
@@ -115,7 +115,7 @@ def test_officer_opens_codes_attaches_and_refers_prosecutor_sees_what_was_shared
     click(page, traffic, page.get_by_role("link", name="Доказательства", exact=True))
     click(page, traffic, page.get_by_role("link", name=PHOTO))
     custody = page.locator("table.custody").inner_text()
-    assert "Передано" in custody and "readable by prosecutor" in custody
+    assert "Передано" in custody and "теперь доступно: Прокуратура (дело передано)" in custody
     with page.expect_download() as download:
         page.get_by_role("link", name="Скачать рабочую копию").click()
     working = Path(download.value.path()).read_bytes()
