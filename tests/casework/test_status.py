@@ -106,3 +106,23 @@ def test_russian_reliability_agrees_with_its_noun_not_with_priority(world) -> No
     page = officer.get(f"/ru/staff/cases/{case.public_id}/").content.decode()
     assert "Приоритет: Высокий" in page
     assert "надёжность: Средняя" in page
+
+
+def test_a_case_opened_from_a_complaint_saying_someone_is_held_now_starts_urgent(world) -> None:
+    """Issue 9, item 17: the priority offered follows the complaint's "held now"."""
+    import re
+
+    from tests.casework.helpers import file_complaint
+
+    officer = world.client_for("intake_officer")
+    held = file_complaint("none", held_now="yes")
+    not_held = file_complaint("none", held_now="no")
+
+    def selected(complaint) -> str:
+        page = officer.get(f"/en/staff/cases/open/?complaint={complaint.public_id}").content
+        match = re.search(r'<option value="(\w+)" selected>', page.decode())
+        assert match, "a priority is preselected"
+        return match.group(1)
+
+    assert selected(held) == "urgent"
+    assert selected(not_held) == "normal"

@@ -86,11 +86,18 @@ def test_complaints_of_the_current_week_wait_for_the_next(world, settings, today
     settings.OMBUDS_PUBLISH_MIN_CELL = 1
     _submit(1, WEDNESDAY)  # received this week
     page = Client().get("/en/progress/").content.decode()
-    assert "No complaints yet." in page
+    assert "No complaint received before this day is counted yet" in page
     today[0] = WEDNESDAY + datetime.timedelta(days=7)
     page = Client().get("/en/progress/").content.decode()
-    assert "No complaints yet." not in page
+    assert "No complaint received before this day is counted yet" not in page
     assert "2026-11" in page
+
+
+def test_the_page_says_which_counts_are_hidden_in_plain_numbers(world, settings) -> None:
+    settings.OMBUDS_PUBLISH_MIN_CELL = 5
+    assert "every count from 1 to 4 is hidden" in Client().get("/en/progress/").content.decode()
+    ru = Client().get("/ru/progress/").content.decode()
+    assert "скрыто каждое число от 1 до 4 " in ru and "минус" not in ru
 
 
 def test_publish_command_makes_the_weeks_figures_once(world, today, capsys) -> None:

@@ -96,7 +96,13 @@ def case_open(request: HttpRequest) -> HttpResponse:
         except Complaint.DoesNotExist as exc:
             raise Http404 from exc
         opened.append((complaint, view))
-    form = forms.CaseOpenForm(request.POST or None)
+    # Someone held now (the complaint's answer) makes the case urgent unless staff decide
+    # otherwise: the form starts there.
+    held_now = any(complaint.urgent for complaint, _view in opened)
+    form = forms.CaseOpenForm(
+        request.POST or None,
+        initial={"priority": CasePriority.URGENT if held_now else CasePriority.NORMAL},
+    )
     if request.method == "POST" and form.is_valid():
         case, _keys = services.case_open(
             user=user, complaints=opened, priority=CasePriority(form.cleaned_data["priority"])

@@ -24,6 +24,7 @@ def progress(request: HttpRequest) -> HttpResponse:
         {
             "as_of": figures.week,
             "complaints": complaints,
+            "largest_hidden": complaints.threshold - 1,
             "complaint_rows": [
                 (
                     m,

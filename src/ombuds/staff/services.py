@@ -457,6 +457,21 @@ def totp_check(*, user: StaffUser, secret: str, code: str) -> bool:
     return False
 
 
+def totp_code_reused(*, user: StaffUser, secret: str, code: str) -> bool:
+    """Whether ``code`` is a right code already used (its step is not after the last one
+    accepted): the member is told to wait for the next code rather than that it is wrong."""
+    totp = pyotp.TOTP(secret)
+    code = code.strip().replace(" ", "")
+    now = timezone.now()
+    for drift in (0, -1, 1):
+        at = now + datetime.timedelta(seconds=30 * drift)
+        if totp.timecode(at) <= user.totp_last_step and totp.verify(
+            code, for_time=at, valid_window=0
+        ):
+            return True
+    return False
+
+
 def totp_enrol(*, user: StaffUser, secret: str) -> None:
     """Store the confirmed TOTP secret sealed to the user's own public key."""
     with transaction.atomic():

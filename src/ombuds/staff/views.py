@@ -97,10 +97,21 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             services.sign_in_succeeded(user=user)
             return HttpResponseRedirect(reverse("staff:inbox"))
         else:
+            code = form.cleaned_data["code"]
+            user.refresh_from_db(fields=["totp_last_step"])
+            reused = services.totp_code_reused(user=user, secret=secret, code=code)
             services.sign_in_failed(
                 user=user, username=user.username, stage=SignInStage.SECOND_FACTOR
             )
-            form.add_error("code", _("This code is not valid. Use the current code from your app."))
+            if reused:
+                form.add_error(
+                    "code",
+                    _("This code was already used. Wait for the next code in your app."),
+                )
+            else:
+                form.add_error(
+                    "code", _("This code is not valid. Use the current code from your app.")
+                )
     context: dict[str, object] = {"form": form, "enrolling": enrolling}
     if enrolling:
         uri = services.totp_uri(user=user, secret=secret)
