@@ -451,6 +451,10 @@ def row_error_message(error: Mapping[str, object]) -> str:
         "missing": gettext("missing from the header row"),
         "fields": gettext("the row has more fields than the header"),
         "repeated": gettext("the record_id “%(value)s” is used twice in this source"),
+        "role": gettext(
+            "“%(value)s” is not a role: write victim, witness, perpetrator or reporter "
+            "(empty means victim)"
+        ),
     }
     template = messages.get(str(error.get("code", "")))
     if template is None:
