@@ -52,7 +52,7 @@ def test_a_model_that_merges_records_of_a_list_declared_unique_fails_its_check()
     records = [PersonRecord(str(i), "ngo", GIVEN[i % 5], "", FAMILIES[i % 8]) for i in range(120)]
     frame = records_to_frame(records)
     lax = check_model(frame, _pairs(frame, 0.9), threshold=0.5, unique_sources=frozenset({"ngo"}))
-    unique = [c for c in lax if c.code == "unique_lists"][0]
+    unique = next(c for c in lax if c.code == "unique_lists")
     assert (unique.pairs, unique.linked, unique.passed) == (120, 60, False)
     fine = check_model(frame, _pairs(frame, 0.3), threshold=0.5, unique_sources=frozenset({"ngo"}))
     assert all(c.passed for c in fine)
