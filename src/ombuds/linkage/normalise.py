@@ -130,6 +130,14 @@ _PATRONYMIC_SUFFIX = re.compile(
 _FAMILY_FEMININE = re.compile(r"(ov|ev|in|yn)a$")
 _FAMILY_ADJ_FEMININE = re.compile(r"(sk|tsk|ck|zk)(aya|aja|aia|a)$")
 _NON_LETTERS = re.compile(r"[^a-z]+")
+#: Particles written before a family name, with the space, hyphen or apostrophe after them.
+FAMILY_PARTICLES: frozenset[str] = frozenset(
+    {"al", "el", "ad", "ud", "ul", "as", "ash", "at", "ibn", "bin", "ben", "van", "von", "de",
+     "du", "da", "di", "аль", "эль", "ибн", "бин", "ван", "фон"}
+)  # fmt: skip
+_FAMILY_PARTICLE = re.compile(
+    r"^(?:al|el|ad|ud|ul|as|ash|at|ibn|bin|ben|van|von|de|du|da|di)[\s\-']+(?=[a-z])"
+)
 _SPACE = re.compile(r"\s+")
 
 
@@ -200,6 +208,10 @@ def normalise_name(text: str | None, role: NameRole = "given") -> str:
         latin = _PATRONYMIC_SUFFIX.sub("", latin) or latin
         return _canonical_given(fold(latin))
     if role == "family":
+        # A particle before the family name (аль-Хаттаб, al Khattab, ibn Khattab) is written
+        # by some lists and not others: the key is the name without it.
+        spaced = _FAMILY_PARTICLE.sub("", _SPACE.sub(" ", transliterate(text).strip()))
+        latin = _NON_LETTERS.sub("", spaced) or latin
         latin = _FAMILY_ADJ_FEMININE.sub(r"\1iy", latin)
         latin = _FAMILY_FEMININE.sub(r"\1", latin)
         return fold(latin)
