@@ -120,3 +120,44 @@ def test_other_records_tell_which_column_a_name_without_an_ending_belongs_in() -
     last = frame.iloc[-1]
     assert last["fam_key"] == normalise_name("Гайрбек", "family")
     assert last["given_key"] == normalise_name("Аслан", "given")
+
+
+@pytest.mark.parametrize(
+    ("latin", "cyrillic", "role"),
+    [
+        ("Chassanow", "Хасанов", "family"),  # German ch = х, w = в
+        ("Zechojew", "Цечоев", "family"),  # German z = ц, j = й
+        ("Jussupowa", "Юсупова", "family"),  # German j = й, -owa
+        ("Dschabrailow", "Джабраилов", "family"),  # German dsch = дж
+        ("Tschadajew", "Чадаев", "family"),  # German tsch = ч
+        ("Tsechoyev", "Цечоев", "family"),  # BGN -oyev
+        ("Sarema", "Зарема", "given"),  # German s = з
+        ("Chali", "Шали", "place"),  # French ch = ш
+        ("Kurtschaloj", "Курчалой", "place"),
+    ],
+)
+def test_german_and_french_spellings_share_a_sound_key_with_the_cyrillic(
+    latin: str, cyrillic: str, role: str
+) -> None:
+    from ombuds.linkage.normalise import normalise_place, sound_key
+
+    def key(text: str) -> str:
+        return normalise_place(text) if role == "place" else normalise_name(text, role)  # type: ignore[arg-type]
+
+    assert sound_key(key(latin)) == sound_key(key(cyrillic))
+
+
+def test_a_german_spelling_in_the_press_links_to_the_complaint() -> None:
+    from ombuds.linkage import LinkageSettings, link_records
+
+    records = [
+        PersonRecord("c1", "complaint", full_name="Хасанов Мурат Ахмедович", sex="m",
+                     birth_date="1978-03-02", place="Курчалой", event_date="2004-04-12"),
+        PersonRecord("p1", "press", full_name="Murat Chassanow", age=26, place="Kurtschaloj",
+                     event_date="2004-04"),
+        PersonRecord("c2", "complaint", full_name="Умаров Ислам Русланович", sex="m",
+                     birth_date="1980-01-05", place="Шали", event_date="2003-02-01"),
+    ]  # fmt: skip
+    result = link_records(records, LinkageSettings())
+    assert result.clusters[("complaint", "c1")] == result.clusters[("press", "p1")]
+    assert result.clusters[("complaint", "c2")] != result.clusters[("press", "p1")]

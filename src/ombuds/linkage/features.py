@@ -19,6 +19,7 @@ from ombuds.linkage.normalise import (
     name_skeleton,
     normalise_name,
     normalise_place,
+    sound_key,
     transliterate,
 )
 from ombuds.linkage.records import PartialDate, PersonRecord, parse_partial_date
@@ -33,7 +34,8 @@ _EPOCH = date(1900, 1, 1).toordinal()
 FEATURE_COLUMNS: tuple[str, ...] = (
     "unique_id", "source", "given_key", "given_skel", "given_init", "fam_key", "fam_skel",
     "fam_pre", "name_key", "pat_key", "pat_init", "sex", "by_lo", "by_hi", "bm", "bd",
-    "place_key", "ev_lo", "ev_hi", "ev_ym", "death_day", "event_type",
+    "place_key", "ev_lo", "ev_hi", "ev_ym", "death_day", "event_type", "fam_sound",
+    "given_sound", "place_sound",
 )  # fmt: skip
 
 
@@ -233,6 +235,9 @@ def record_features(record: PersonRecord) -> dict[str, object]:
         "ev_ym": event.year * 12 + event.month if event and event.month else None,
         "death_day": death_day,
         "event_type": event_type or None,
+        "fam_sound": sound_key(fam_key) or None,
+        "given_sound": sound_key(given_key) or None,
+        "place_sound": sound_key(normalise_place(record.place)) or None,
     }
 
 
@@ -367,10 +372,12 @@ def records_to_frame(records: Sequence[PersonRecord]) -> pd.DataFrame:
         "ev_ym": event[:, 5],
         "death_day": death_day,
     }
-    columns["place_key"] = _per_distinct(
-        [r.place for r in records], lambda t: normalise_place(t) or None
-    )
+    place_key = _per_distinct([r.place for r in records], lambda t: normalise_place(t) or None)
+    columns["place_key"] = place_key
     columns["event_type"] = event_type
+    columns["fam_sound"] = _per_distinct(fam_key, lambda t: sound_key(t) or None)
+    columns["given_sound"] = _per_distinct(given_key, lambda t: sound_key(t) or None)
+    columns["place_sound"] = _per_distinct(place_key, lambda t: sound_key(t) or None)
     frame = pd.DataFrame(index=pd.RangeIndex(n))
     for column in FEATURE_COLUMNS:
         if column in _INT_COLUMNS:

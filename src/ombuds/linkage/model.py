@@ -72,6 +72,12 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
                 0.03,
             ),
             _level(f"{fam_eq} AND given_skel_l = given_skel_r", "family exact, given alike", 0.08),
+            # Spellings no folding tells apart (German Chassanow, French Chamil): sound keys.
+            _level(
+                "fam_sound_l = fam_sound_r AND given_sound_l = given_sound_r",
+                "family and given alike in sound",
+                0.06,
+            ),
             _level(f"{sim('fam_key', 0.9)} AND {given_eq}", "family close, given exact", 0.12),
             _level(
                 f"{sim('fam_key', 0.9)} AND (given_skel_l = given_skel_r "
@@ -80,7 +86,8 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
                 0.05,
             ),
             _level(
-                f"{sim('fam_key', 0.9)} AND (given_key_l IS NULL OR given_key_r IS NULL) "
+                f"({sim('fam_key', 0.9)} OR fam_sound_l = fam_sound_r) "
+                "AND (given_key_l IS NULL OR given_key_r IS NULL) "
                 "AND given_init_l = given_init_r",
                 "family close, initial agrees",
                 0.1,
@@ -142,6 +149,7 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
         "comparison_levels": [
             _level("place_key_l IS NULL OR place_key_r IS NULL", "place unknown", 0, null=True),
             _level("place_key_l = place_key_r", "same place", 0.85),
+            _level("place_sound_l = place_sound_r", "same place in sound", 0.04),
             _level(sim("place_key", 0.88), "similar place", 0.05),
             _else(0.1),
         ],
@@ -207,6 +215,11 @@ PREDICTION_BLOCKING_RULES: tuple[str, ...] = (
     # (both names garbled: FEBRL4 has 178 such true pairs in 5,000).
     "l.fam_pre = r.fam_pre AND l.by_lo = r.by_lo AND l.bm = r.bm AND l.bd = r.bd",
     "l.place_key = r.place_key AND l.by_lo = r.by_lo AND l.bm = r.bm AND l.bd = r.bd",
+    # Spellings that only the sound keys bring together (Chassanow, Zechojew, Chali): the
+    # whole name, or the family name with the initial and the event month (a petition's
+    # "Фамилия И.О." against a press list's Latin name).
+    "l.fam_sound = r.fam_sound AND l.given_sound = r.given_sound",
+    "l.fam_sound = r.fam_sound AND l.given_init = r.given_init AND l.ev_ym = r.ev_ym",
 )
 
 # Added to every prediction rule: pairs that the clustering could never merge (different
@@ -223,7 +236,7 @@ COMPATIBLE = (
 # The rules whose blocks are largest (one common name shared by thousands of records): on
 # DuckDB, each runs as four joins that also agree on a birth-year bucket (see
 # ``candidate_pairs_sql``). Indexes into ``PREDICTION_BLOCKING_RULES``.
-_SPLIT_BY_BIRTH_YEAR = frozenset({0, 1})
+_SPLIT_BY_BIRTH_YEAR = frozenset({0, 1, 15})
 # Birth-year buckets: two bucketings of this width, offset by half of it. Two compatible
 # records (birth years at most 2 apart, each known to within one year: ``by_hi - by_lo`` is
 # 0 or 1) have ``by_lo`` at most 3 apart. Bucket edges of the two bucketings alternate every
@@ -233,6 +246,7 @@ _BIRTH_BUCKET = 6
 _BLOCKING_COLUMNS = (
     "unique_id", "given_key", "given_skel", "given_init", "fam_key", "fam_skel", "fam_pre",
     "pat_key", "pat_init", "sex", "by_lo", "by_hi", "bm", "bd", "place_key", "ev_lo", "ev_ym",
+    "fam_sound", "given_sound",
 )  # fmt: skip
 
 
