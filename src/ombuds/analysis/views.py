@@ -417,6 +417,8 @@ def run_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             ).count(),
             "how_many": how_many,
             "quality": _run_quality(run) if run.status == "done" else None,
+            "labelled": selectors.labelled_quality(run=run) if run.status == "done" else None,
+            "min_labels": selectors.MIN_LABELS,
             "others": max(0, run.cluster_count - run.victim_count),
         },
     )
