@@ -291,19 +291,27 @@ SWAP_FACTOR = 4
 def _swap_by_other_records(given: list[str], family: list[str]) -> None:
     """Swap, in place, the given and family names of the records that the other records
     show to be in each other's columns (a name with no ending to go by: Гайрбек)."""
-    given_key = _per_distinct(given, lambda t: normalise_name(t, "given") or None)
-    family_key = _per_distinct(family, lambda t: normalise_name(t, "family") or None)
-    as_given = pd.Series(given_key).value_counts().to_dict()
-    as_family = pd.Series(family_key).value_counts().to_dict()
-    # Keys are compared across roles: a family key and a given key of one spelling agree
-    # unless the given name is in the variant dictionary (then it was never a family name).
-    for i, (g, f) in enumerate(zip(given_key.tolist(), family_key.tolist(), strict=True)):
-        if g is None or f is None:
-            continue
-        written = (as_given.get(g, 0) - 1) + (as_family.get(f, 0) - 1)
-        swapped = as_family.get(g, 0) + as_given.get(f, 0)
-        if swapped >= SWAP_MIN_EVIDENCE and swapped > SWAP_FACTOR * written:
-            given[i], family[i] = family[i], given[i]
+    given_key = pd.Series(_per_distinct(given, lambda t: normalise_name(t, "given") or None))
+    family_key = pd.Series(_per_distinct(family, lambda t: normalise_name(t, "family") or None))
+    as_given = given_key.value_counts()
+    as_family = family_key.value_counts()
+    # Keys are compared across roles: a family key and a given key of one spelling agree.
+    written = (given_key.map(as_given) - 1) + (family_key.map(as_family) - 1)
+    swapped = given_key.map(as_family).fillna(0) + family_key.map(as_given).fillna(0)
+    both = given_key.notna() & family_key.notna()
+    swap = both & (swapped >= SWAP_MIN_EVIDENCE) & (swapped > SWAP_FACTOR * written.fillna(0))
+    for i in np.flatnonzero(swap.to_numpy(dtype=bool)).tolist():
+        given[i], family[i] = family[i], given[i]
+
+
+def _maybe_misplaced(given: str) -> bool:
+    """Whether ``name_columns`` could move this given-name column's value (a patronymic or
+    a family-name ending): only such records are looked at one by one."""
+    if not given or is_initial(given):
+        return False
+    facts = _token_facts(given)
+    latin = re.sub(r"[^a-z]", "", transliterate(given))
+    return facts[2] or (not facts[1] and bool(_STRONG_FAMILY_END.search(latin)))
 
 
 def records_to_frame(records: Sequence[PersonRecord]) -> pd.DataFrame:
@@ -324,9 +332,9 @@ def records_to_frame(records: Sequence[PersonRecord]) -> pd.DataFrame:
     for i in np.flatnonzero(split != None).tolist():  # noqa: E711 - element-wise on objects
         given[i], patronymic[i], family[i] = split[i]
     del split
-    for i, (g, p, f) in enumerate(zip(given, patronymic, family, strict=True)):
-        if g and (f or p):
-            given[i], patronymic[i], family[i] = name_columns(g, p, f)
+    misplaced = _per_distinct(given, _maybe_misplaced).astype(bool)
+    for i in np.flatnonzero(misplaced).tolist():
+        given[i], patronymic[i], family[i] = name_columns(given[i], patronymic[i], family[i])
     _swap_by_other_records(given, family)
 
     given_key = _per_distinct(given, lambda t: normalise_name(t, "given") or None)
