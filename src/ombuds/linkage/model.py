@@ -71,12 +71,14 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
                 "given and family swapped",
                 0.03,
             ),
-            _level(f"{fam_eq} AND given_skel_l = given_skel_r", "family exact, given alike", 0.08),
-            # Spellings no folding tells apart (German Chassanow, French Chamil): sound keys.
+            # Or both alike in their sound keys: spellings no folding tells apart (German
+            # Chassanow, French Chamil). One level, not two: the number of levels sets the
+            # default u probabilities of an untrained (small) run.
             _level(
-                "fam_sound_l = fam_sound_r AND given_sound_l = given_sound_r",
-                "family and given alike in sound",
-                0.06,
+                f"({fam_eq} AND given_skel_l = given_skel_r) "
+                "OR (fam_sound_l = fam_sound_r AND given_sound_l = given_sound_r)",
+                "family exact, given alike",
+                0.1,
             ),
             _level(f"{sim('fam_key', 0.9)} AND {given_eq}", "family close, given exact", 0.12),
             _level(
@@ -149,8 +151,9 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
         "comparison_levels": [
             _level("place_key_l IS NULL OR place_key_r IS NULL", "place unknown", 0, null=True),
             _level("place_key_l = place_key_r", "same place", 0.85),
-            _level("place_sound_l = place_sound_r", "same place in sound", 0.04),
-            _level(sim("place_key", 0.88), "similar place", 0.05),
+            _level(
+                f"{sim('place_key', 0.88)} OR place_sound_l = place_sound_r", "similar place", 0.07
+            ),
             _else(0.1),
         ],
     }
