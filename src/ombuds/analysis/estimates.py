@@ -24,7 +24,7 @@ METHOD: Final[Method] = "lcmcr"
 SEED = 1
 LEVEL = 0.95
 #: Bumped when what is cached changes, so an older cached entry is computed again.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 #: The most sources (lists, and "case") the estimation handles.
 MAX_SOURCES = MAX_LISTS
 
@@ -80,13 +80,16 @@ class RunEstimate:
 
 def run_capture_data(run: LinkageRun) -> CaptureData | None:
     """The run's capture table: each cluster's set of sources is its pattern (as
-    ``ombuds estimate --from-clusters`` reads a clusters file). ``None`` with more sources
-    than the estimation supports."""
+    ``ombuds estimate --from-clusters`` reads a clusters file), from the records that name
+    a victim only: a person named only as a witness, reporter or perpetrator is not counted,
+    and a source that names a victim only as a witness did not see them as a victim.
+    ``None`` with more sources than the estimation supports."""
+    victims = run.memberships.filter(victim=True)
     rows = (
         {"source": source, "cluster_id": str(cluster)}
-        for cluster, source in run.memberships.values_list("cluster", "source").iterator()
+        for cluster, source in victims.values_list("cluster", "source").iterator()
     )
-    if run.memberships.values("source").distinct().count() > MAX_SOURCES:
+    if victims.values("source").distinct().count() > MAX_SOURCES:
         return None
     return capture_data_from_clusters(rows)
 
@@ -94,8 +97,9 @@ def run_capture_data(run: LinkageRun) -> CaptureData | None:
 def _compute(run: LinkageRun) -> RunEstimate:
     data = run_capture_data(run)
     if data is None:
-        sources = run.memberships.values("source").distinct().count()
-        documented = run.memberships.values("cluster").distinct().count()
+        victims = run.memberships.filter(victim=True)
+        sources = victims.values("source").distinct().count()
+        documented = victims.values("cluster").distinct().count()
         return RunEstimate(documented, sources, METHOD, refused=TOO_MANY_SOURCES)
     documented, sources = data.observed, len(data.lists_that_saw_anyone())
     if sources < MIN_LISTS:
@@ -121,9 +125,11 @@ def _compute(run: LinkageRun) -> RunEstimate:
 def run_estimate(run: LinkageRun) -> RunEstimate | None:
     """The finished run's count and estimate, computed once and then read from its details.
 
-    ``None`` for a run that has not finished (its memberships are not all written yet).
+    ``None`` for a run that has not finished (its memberships are not all written yet), or
+    whose model failed its checks (the page says why there is no count).
     """
-    if run.status != RunStatus.DONE:
+    if run.status != RunStatus.DONE or not run.sound:
+        # A run whose model failed its checks gives no count to publish (linkage.checks).
         return None
     cached = run.details.get("estimate") if isinstance(run.details, dict) else None
     if isinstance(cached, dict) and cached.get("version") == CACHE_VERSION:

@@ -128,13 +128,20 @@ def _execute(run: LinkageRun, user: StaffUser, agency_key: crypto.PrivateKey) ->
         progress=progress,
         decisions=decisions,
     )
+    victims = {r.key for r in records if r.is_victim}
     del records, inputs
     with transaction.atomic():
         Membership.objects.filter(run=run).delete()
         ScoredPairRow.objects.filter(run=run).delete()
         Membership.objects.bulk_create(
             [
-                Membership(run=run, source=source, record_id=record_id, cluster=cluster)
+                Membership(
+                    run=run,
+                    source=source,
+                    record_id=record_id,
+                    cluster=cluster,
+                    victim=(source, record_id) in victims,
+                )
                 for (source, record_id), cluster in result.clusters.items()
             ],
             batch_size=2000,
@@ -166,10 +173,19 @@ def _execute(run: LinkageRun, user: StaffUser, agency_key: crypto.PrivateKey) ->
             cluster_count=result.cluster_count,
             pairs_scored=result.pairs_scored,
             decisions_applied=len(decisions),
+            victim_count=result.victims,
+            sound=result.sound,
+            # Numbers, fixed codes, comparison labels and source codes ("list:<id>", "case")
+            # only: nothing a record says.
             details={
                 "timings": {k: round(v, 3) for k, v in result.timings.items()},
                 "trained": result.trained,
                 "training_skipped": result.training_skipped,
+                "model_status": result.model_status,
+                "checks": [c.as_dict() for c in result.checks],
+                "rejected_checks": [c.as_dict() for c in result.rejected_checks],
+                "bounded": result.bounded,
+                "diagnostics": result.diagnostics.as_dict(),
             },
         )
 

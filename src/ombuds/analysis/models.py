@@ -132,6 +132,11 @@ class LinkageRun(models.Model):
     cluster_count = models.PositiveIntegerField(default=0)
     pairs_scored = models.PositiveIntegerField(default=0)
     decisions_applied = models.PositiveIntegerField(default=0)
+    #: Persons some record names as a victim: the count the page shows (witnesses, reporters
+    #: and perpetrators are linked, so that a person is one person, but not counted).
+    victim_count = models.PositiveIntegerField(default=0)
+    #: False when no model passed its checks (``linkage.checks``): no count, no estimate.
+    sound = models.BooleanField(default=True)
     #: Engine details (timings, training steps skipped, input counts): no personal data.
     details = models.JSONField(default=dict)
     #: Why a run failed, in words that quote no data.
@@ -158,6 +163,9 @@ class Membership(models.Model):
     source = models.CharField(max_length=60)
     record_id = models.CharField(max_length=60)
     cluster = models.PositiveIntegerField()
+    #: Whether the record names the person as a victim (its list's ``role`` column: empty or
+    #: "victim"). Counts and estimates read victims' records only.
+    victim = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["cluster", "pk"]

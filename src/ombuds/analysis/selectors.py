@@ -13,7 +13,8 @@ import uuid
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, FloatField, QuerySet, Value
+from django.db.models.functions import Abs
 from django.utils.translation import gettext
 
 from ombuds import crypto
@@ -366,8 +367,15 @@ class ReviewPair:
 def review_pairs(
     *, run: LinkageRun, user: StaffUser, agency_key: crypto.PrivateKey, offset: int, limit: int
 ) -> tuple[list[ReviewPair], int]:
-    """One page of the run's uncertain pairs, both sides decrypted, with current verdicts."""
-    rows = run.pairs.filter(probability__gte=REVIEW_LOW, probability__lt=REVIEW_HIGH)
+    """One page of the run's uncertain pairs, both sides decrypted, with current verdicts.
+
+    The most informative pairs come first, as in active learning (dedupe): those whose
+    probability is closest to the run's threshold, where a verdict is most likely to change
+    the clusters and tells most about where the model errs.
+    """
+    rows = run.pairs.filter(probability__gte=REVIEW_LOW, probability__lt=REVIEW_HIGH).order_by(
+        Abs(F("probability") - Value(run.threshold, output_field=FloatField())), "pk"
+    )
     total = rows.count()
     page = list(rows[offset : offset + limit])
     keys = {(p.left_source, p.left_id) for p in page} | {(p.right_source, p.right_id) for p in page}
@@ -387,6 +395,71 @@ def review_pairs(
             )
         )
     return pairs, total
+
+
+#: Precision and recall on labelled pairs are shown from this many verdicts on a run's pairs.
+MIN_LABELS = 30
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A share with its 95% Wilson interval."""
+
+    value: float
+    lower: float
+    upper: float
+    of: int
+
+
+def _wilson(hits: int, n: int, z: float = 1.96) -> Rate | None:
+    if n == 0:
+        return None
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    return Rate(p, max(0.0, centre - half), min(1.0, centre + half), n)
+
+
+@dataclass(frozen=True)
+class LabelledQuality:
+    """The run's precision and recall measured on the pairs reviewers labelled on its page.
+
+    ``precision``: of the labelled pairs the run linked, the share that are one person;
+    ``recall``: of the labelled pairs that are one person, the share the run linked. None
+    until :data:`MIN_LABELS` verdicts (or when no labelled pair falls in the denominator).
+    """
+
+    labels: int
+    precision: Rate | None
+    recall: Rate | None
+
+
+def labelled_quality(*, run: LinkageRun) -> LabelledQuality:
+    """Precision and recall of ``run`` on the verdicts made on its own review page (a verdict
+    made before the run was applied by it, and says nothing about the model)."""
+    verdicts = {
+        ((d.left_source, d.left_id), (d.right_source, d.right_id)): d.same
+        for d in Decision.objects.filter(agency_id=run.agency_id, run=run)
+    }
+    linked_same = linked_other = unlinked_same = labels = 0
+    for row in run.pairs.all().only("left_source", "left_id", "right_source", "right_id", "linked"):
+        same = verdicts.get(((row.left_source, row.left_id), (row.right_source, row.right_id)))
+        if same is None:
+            continue
+        labels += 1
+        if row.linked and same:
+            linked_same += 1
+        elif row.linked:
+            linked_other += 1
+        elif same:
+            unlinked_same += 1
+    if labels < MIN_LABELS:
+        return LabelledQuality(labels, None, None)
+    return LabelledQuality(
+        labels,
+        _wilson(linked_same, linked_same + linked_other),
+        _wilson(linked_same, linked_same + unlinked_same),
+    )
 
 
 @dataclass(frozen=True)
@@ -439,6 +512,10 @@ def row_error_message(error: Mapping[str, object]) -> str:
         "missing": gettext("missing from the header row"),
         "fields": gettext("the row has more fields than the header"),
         "repeated": gettext("the record_id “%(value)s” is used twice in this source"),
+        "role": gettext(
+            "“%(value)s” is not a role: write victim, witness, perpetrator or reporter "
+            "(empty means victim)"
+        ),
     }
     template = messages.get(str(error.get("code", "")))
     if template is None:

@@ -28,12 +28,13 @@ from ombuds.audit.services import audit_record
 from ombuds.casework import selectors as case_selectors
 from ombuds.casework.models import Case
 from ombuds.casework.services import CaseworkError
+from ombuds.linkage.diagnostics import Diagnostics
 from ombuds.staff.access import current_staff, staff_key, staff_required
 from ombuds.staff.keyring import agency_private_key
 from ombuds.staff.models import AgencyKeyGrant, StaffUser
 
 from . import estimates, forms, jobs, selectors, services
-from .models import LinkageRun, PersonList, ScoredPairRow
+from .models import CASE_SOURCE, LinkageRun, PersonList, ScoredPairRow
 
 analysis_required = staff_required(roles=access.ANALYSIS_ROLES)
 PAIRS_PER_PAGE = 25
@@ -308,6 +309,93 @@ def _how_many(found: estimates.RunEstimate | None) -> dict[str, object] | None:
     return shown
 
 
+def _check_words(check: dict[str, object]) -> str:
+    """One model check (``linkage.checks.ModelCheck`` as stored) in the page's language."""
+    values = {
+        "linked": _count(int(str(check["linked"]))),
+        "pairs": _count(int(str(check["pairs"]))),
+        "limit": round(float(str(check["limit"])) * 100),
+    }
+    if check["code"] == "sure_pairs":
+        return (
+            _(
+                "%(linked)s of %(pairs)s pairs of records that agree on the full name and the full "
+                "date of birth reach the threshold (at least %(limit)s%% must)"
+            )
+            % values
+        )
+    return (
+        _(
+            "%(linked)s pairs of records within lists that name each person at most once reach "
+            "the threshold, for %(pairs)s records in those lists (at most %(limit)s%% of the "
+            "records may)"
+        )
+        % values
+    )
+
+
+def _run_quality(run: LinkageRun) -> dict[str, object]:
+    """The model used, its checks and the run's diagnostics, as the page shows them.
+
+    Read from the run's details: numbers, fixed codes and source codes only.
+    """
+    details = run.details if isinstance(run.details, dict) else {}
+    names = {pl.source: pl.name for pl in run.lists.all()}
+    names[CASE_SOURCE] = _("persons in cases")
+    status = str(details.get("model_status", ""))
+    status_words = {
+        "trained": _("Trained on these records; it passed its checks."),
+        "prior": _(
+            "The prior parameters (too few records to train, or training off); they "
+            "passed the checks."
+        ),
+        "fell_back": _(
+            "The model trained on these records failed its checks and was set "
+            "aside; the pairs were scored with the prior parameters, which passed."
+        ),
+        "failed_checks": _(
+            "No model passed its checks: the clusters of this run are not "
+            "sound. It gives no count and no estimate; review its pairs, check "
+            "how the lists write names and dates, and run it again."
+        ),
+    }
+
+    def checks(key: str) -> list[dict[str, object]]:
+        found = details.get(key) or []
+        return [
+            {"words": _check_words(c), "passed": bool(c.get("passed"))}
+            for c in found
+            if isinstance(c, dict)
+        ]
+
+    diagnostics = Diagnostics.from_dict(details.get("diagnostics") or {})
+    bands = [{"low": lo, "high": hi, "pairs": _count(n)} for lo, hi, n in diagnostics.bands]
+    pairs = [
+        {
+            "left": names.get(p.left, p.left),
+            "right": names.get(p.right, p.right),
+            "left_persons": _count(p.left_persons),
+            "right_persons": _count(p.right_persons),
+            "shared": _count(p.shared),
+            "expected": _count(round(p.expected)),
+            "ratio": round(p.ratio, 2),
+            "low": p.low,
+        }
+        for p in diagnostics.source_pairs
+    ]
+    return {
+        "status": status,
+        "status_words": status_words.get(status, ""),
+        "checks": checks("checks"),
+        "rejected": checks("rejected_checks"),
+        "bounded": details.get("bounded") or [],
+        "bands": bands,
+        "source_pairs": pairs,
+        "low_pairs": [p for p in pairs if p["low"]],
+        "median_ratio": diagnostics.median_ratio,
+    }
+
+
 @analysis_required
 def run_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
@@ -328,6 +416,10 @@ def run_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                 probability__gte=selectors.REVIEW_LOW, probability__lt=selectors.REVIEW_HIGH
             ).count(),
             "how_many": how_many,
+            "quality": _run_quality(run) if run.status == "done" else None,
+            "labelled": selectors.labelled_quality(run=run) if run.status == "done" else None,
+            "min_labels": selectors.MIN_LABELS,
+            "others": max(0, run.cluster_count - run.victim_count),
         },
     )
     if run.active:

@@ -196,7 +196,10 @@ def capture_data_from_clusters(
     """Capture histories from the clusters written by ``ombuds link``.
 
     Each row has ``source``, ``record_id`` and ``cluster_id``; a cluster is one person and the
-    set of its sources is its capture pattern. Without ``strata`` the result is one table.
+    set of its sources is its capture pattern. Only victims are counted: a row whose ``role``
+    column (when there is one) is not empty or ``victim`` is left out, so a source that names
+    a person only as a witness, reporter or perpetrator did not "see" them as a victim.
+    Without ``strata`` the result is one table.
     With ``strata`` (a column name) the result maps each stratum value to a table; every
     stratum table has the same lists (all sources in the file) so strata can be compared and
     merged; a list that saw nobody in a stratum shows as empty there. A cluster whose records
@@ -211,6 +214,8 @@ def capture_data_from_clusters(
         for col in ("source", "cluster_id"):
             if col not in row or row[col] in (None, ""):
                 raise ValueError(f"row {line}: missing '{col}'")
+        if (row.get("role") or "victim") != "victim":
+            continue  # a witness, reporter or perpetrator: not counted (victims only)
         cid = row["cluster_id"]
         sources_of[cid].add(row["source"])
         if strata is not None:

@@ -33,12 +33,18 @@ def _parser() -> argparse.ArgumentParser:
         help=f"match probability needed to merge (default {DEFAULT_THRESHOLD})",
     )
     parser.add_argument("--backend", choices=("duckdb", "spark"), default="duckdb")
+    parser.add_argument(
+        "--no-training",
+        action="store_true",
+        help="score with the prior parameters, without training the model on these lists",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
 
 def main(argv: list[str]) -> int:
-    """Run the command; returns 0 on success, 1 if some rows were rejected, 2 on bad usage."""
+    """Run the command; returns 0 on success, 1 if some rows were rejected, 2 on bad usage,
+    3 if no model passed its checks (the clusters are written, but not sound)."""
     args = _parser().parse_args(argv)
     if not 0 < args.threshold <= 1:
         print("ombuds link: --threshold must be in (0, 1]", file=sys.stderr)
@@ -67,20 +73,37 @@ def main(argv: list[str]) -> int:
             seen.add(record.key)
             records.append(record)
     unique = frozenset(s.strip() for s in args.unique_within.split(",") if s.strip())
-    settings = LinkageSettings(threshold=args.threshold, unique_within=unique, backend=args.backend)
+    settings = LinkageSettings(
+        threshold=args.threshold,
+        unique_within=unique,
+        backend=args.backend,
+        train=not args.no_training,
+    )
     result = link_records(records, settings, progress=_progress_bar(args.no_progress))
     with args.out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(("source", "record_id", "cluster_id"))
+        writer.writerow(("source", "record_id", "cluster_id", "role"))
         for record in records:
-            writer.writerow((record.source, record.record_id, result.clusters[record.key]))
+            writer.writerow(
+                (record.source, record.record_id, result.clusters[record.key], record.role)
+            )
     print(
         f"records: {result.records}\n"
         f"clusters: {result.cluster_count}\n"
+        f"victims (persons some record names as a victim; the count): {result.victims}\n"
         f"pairs scored: {result.pairs_scored}\n"
         f"rows rejected: {error_count}\n"
         f"time: {result.timings.get('total', 0.0):.1f} s"
     )
+    print(result.model_summary())
+    print("\n".join(result.diagnostics.lines()))
+    if not result.sound:
+        print(
+            "ombuds link: the model failed its checks (see above): the clusters were written "
+            "but are not sound; do not publish counts or estimates from them",
+            file=sys.stderr,
+        )
+        return 3
     return 1 if error_count else 0
 
 

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ombuds.linkage.checks import ModelCheck
 from ombuds.linkage.cluster import constrained_clusters, facts_from_frame
+from ombuds.linkage.diagnostics import Diagnostics, diagnose
 from ombuds.linkage.features import records_to_frame
 from ombuds.linkage.model import Backend, run_model
 from ombuds.linkage.records import PersonRecord
@@ -63,6 +65,43 @@ class LinkageResult:
     timings: dict[str, float] = field(default_factory=dict)
     trained: list[str] = field(default_factory=list)
     training_skipped: list[str] = field(default_factory=list)
+    #: Which model scored the pairs and whether it passed its checks (``model.ModelRun``):
+    #: "trained", "fell_back", "prior" or "failed_checks".
+    model_status: str = "prior"
+    checks: list[ModelCheck] = field(default_factory=list)
+    #: The checks a trained model failed before the run fell back (empty if it passed).
+    rejected_checks: list[ModelCheck] = field(default_factory=list)
+    #: Levels whose m probability EM pushed out of bounds ("comparison: level").
+    bounded: list[str] = field(default_factory=list)
+    #: Persons that some record names as a victim (clusters with a victim record): the count.
+    victims: int = 0
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+
+    @property
+    def sound(self) -> bool:
+        """False when no model passed the checks: the clusters are not to be published."""
+        return self.model_status != "failed_checks"
+
+    def model_summary(self) -> str:
+        """The model used and its checks, in words (English, for the command line)."""
+        words = {
+            "trained": "trained on these lists; it passed its checks",
+            "prior": "the prior parameters (not trained); they passed the checks",
+            "fell_back": (
+                "the trained model FAILED its checks and was set aside; the pairs were scored "
+                "with the prior parameters, which passed"
+            ),
+            "failed_checks": (
+                "NO MODEL PASSED ITS CHECKS: these clusters are not sound; do not publish "
+                "counts or estimates from them"
+            ),
+        }
+        lines = [f"model: {words.get(self.model_status, self.model_status)}"]
+        lines += [f"  trained model: {c.describe()}" for c in self.rejected_checks]
+        lines += [f"  check: {c.describe()}" for c in self.checks]
+        if self.bounded:
+            lines.append(f"  m probabilities held within bounds: {', '.join(self.bounded)}")
+        return "\n".join(lines)
 
 
 def link_records(
@@ -103,11 +142,15 @@ def link_records(
             threshold=min(_KEEP_PAIRS_FROM, settings.threshold),
             train=settings.train,
             progress=report,
+            link_threshold=settings.threshold,
+            unique_sources=settings.unique_within,
         )
         pairs_frame, trained, skipped = run.pairs, run.trained, run.failed
+        status, checks, set_aside, bounded = run.status, run.checks, run.rejected, run.bounded
     else:
         pairs_frame = pd.DataFrame({"unique_id_l": [], "unique_id_r": [], "match_probability": []})
         trained, skipped = [], []
+        status, checks, set_aside, bounded = "prior", [], [], []
     timings["model"] = time.perf_counter() - start - timings["normalise"]
 
     report("cluster", 0.9)
@@ -126,6 +169,9 @@ def link_records(
         rejected=rejected,
     )
     timings["cluster"] = time.perf_counter() - t_cluster
+    sources = [key[0] for key in keys]
+    diagnostics = diagnose(probs, labels, sources)
+    victim = np.array([r.is_victim for r in records], dtype=bool)
     timings["total"] = time.perf_counter() - start
     report("done", 1.0)
     return LinkageResult(
@@ -140,6 +186,12 @@ def link_records(
         timings=timings,
         trained=trained,
         training_skipped=skipped,
+        model_status=status,
+        checks=checks,
+        rejected_checks=set_aside,
+        bounded=bounded,
+        victims=len(np.unique(labels[victim])) if len(labels) else 0,
+        diagnostics=diagnostics,
     )
 
 

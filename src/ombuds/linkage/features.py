@@ -12,12 +12,14 @@ import numpy as np
 import pandas as pd
 
 from ombuds.linkage.normalise import (
+    FAMILY_PARTICLES,
     is_initial,
     is_known_given_name,
     name_initial,
     name_skeleton,
     normalise_name,
     normalise_place,
+    sound_key,
     transliterate,
 )
 from ombuds.linkage.records import PartialDate, PersonRecord, parse_partial_date
@@ -32,7 +34,8 @@ _EPOCH = date(1900, 1, 1).toordinal()
 FEATURE_COLUMNS: tuple[str, ...] = (
     "unique_id", "source", "given_key", "given_skel", "given_init", "fam_key", "fam_skel",
     "fam_pre", "name_key", "pat_key", "pat_init", "sex", "by_lo", "by_hi", "bm", "bd",
-    "place_key", "ev_lo", "ev_hi", "ev_ym", "death_day", "event_type",
+    "place_key", "ev_lo", "ev_hi", "ev_ym", "death_day", "event_type", "fam_sound",
+    "given_sound", "place_sound",
 )  # fmt: skip
 
 
@@ -41,27 +44,78 @@ def _name_key(fam_key: str | None, given_key: str | None) -> str | None:
     return f"{fam_key}|{given_key}" if fam_key and given_key else None
 
 
-def split_full_name(full_name: str) -> tuple[str, str, str]:
-    """Split a full name into (given, patronymic, family) by endings and word order.
+#: Words after a father's name that make it a patronymic (Гусейн оглы, Айгуль кызы).
+_PATRONYMIC_WORDS = frozenset(
+    {"оглы", "огли", "оглу", "кызы", "кизи", "гызы", "улы", "ogly", "ogli", "oglu", "kyzy",
+     "kizi", "gyzy", "qizi", "uly"}
+)  # fmt: skip
+#: Family-name endings strong enough to move a name out of the given-name column (not -in,
+#: -ina: Марина, Зарина are given names).
+_STRONG_FAMILY_END = re.compile(
+    r"(ov|ev|ova|eva|skiy|skii|sky|skaya|skaia|enko|dze|shvili|yan|ian|ow|owa|ew|ewa)$"
+)
 
-    Russian word orders are "Family Given Patronymic" (official lists) and "Given
-    Patronymic Family"; Latin lists mostly write "Given Family". The patronymic is found by
-    its ending (-ovich, -ovna, ...); a family name by its ending (-ov, -eva, -skiy, ...);
-    when endings do not decide, the first word of two is the given name. Initials
-    ("Dzhabrailov M.A.") are split into one token each.
-    """
+
+def _tokens(full_name: str) -> list[str]:
+    """The words of a full name: initials split ("И.О." is two), particles joined to the
+    family name after them ("ibn Khattab"), "оглы"/"кызы" to the father's name before them."""
     text = re.sub(r"([.])(?=\S)", r"\1 ", full_name.replace(",", " "))
-    tokens = [t for t in text.split() if t]
+    words = [t for t in text.split() if t]
+    tokens: list[str] = []
+    for word in words:
+        lower = word.lower()
+        if tokens and (lower in _PATRONYMIC_WORDS or tokens[-1].lower() in FAMILY_PARTICLES):
+            tokens[-1] = f"{tokens[-1]} {word}"
+        else:
+            tokens.append(word)
+    return tokens
+
+
+def _has_particle(token: str) -> bool:
+    """ "ibn Khattab", "al-Khattab": a family-name particle, then the name."""
+    first = re.split(r"[\s\-']", token, maxsplit=1)
+    return len(first) == 2 and first[0].lower() in FAMILY_PARTICLES
+
+
+def _is_capitals(token: str) -> bool:
+    letters = [c for c in token if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def split_full_name(full_name: str) -> tuple[str, str, str]:
+    """Split a full name into (given, patronymic, family) by endings, capitals and word order.
+
+    Russian word orders are "Family Given Patronymic" (official lists, "Фамилия И.О.") and
+    "Given Patronymic Family" ("И.О. Фамилия"); Latin lists mostly write "Given Family", and
+    some "FAMILY Given" with the family name in capitals. The patronymic is found by its
+    ending (-ovich, -ovna, ...) or by "оглы"/"кызы" after it; a word in capitals among words
+    that are not is the family name; else a family name by its ending (-ov, -eva, -skiy,
+    ...) or a particle before it (al-, ibn); when nothing decides, the first word of two is
+    the family name in Cyrillic, the last in Latin. Initials ("Dzhabrailov M.A.") are split
+    into one token each.
+    """
+    tokens = _tokens(full_name)
     if not tokens:
         return "", "", ""
     facts = [_token_facts(t) for t in tokens]
     initial = [f[0] for f in facts]
     known_given = [f[1] for f in facts]
-    roles: list[str] = ["p" if f[2] else "" for f in facts]
-    for i, f in enumerate(facts):
-        if not roles[i] and f[3]:
-            roles[i] = "f"
-            break
+    roles: list[str] = [
+        "p" if f[2] or (" " in t and t.split()[-1].lower() in _PATRONYMIC_WORDS) else ""
+        for t, f in zip(tokens, facts, strict=True)
+    ]
+    words = [i for i, r in enumerate(roles) if not r and not initial[i]]
+    capitals = [i for i in words if _is_capitals(tokens[i])]
+    particle = [i for i in words if _has_particle(tokens[i])]
+    if len(words) >= 2 and len(capitals) == 1:
+        roles[capitals[0]] = "f"  # IDIGOV Shamil, Shamil IDIGOV
+    elif particle:
+        roles[particle[0]] = "f"
+    else:
+        for i, f in enumerate(facts):
+            if not roles[i] and f[3]:
+                roles[i] = "f"
+                break
     if "f" not in roles:
         free = [i for i, r in enumerate(roles) if not r]
         words = [i for i in free if not initial[i]]
@@ -81,6 +135,28 @@ def split_full_name(full_name: str) -> tuple[str, str, str]:
         return given_parts[0], given_parts[1], _join(tokens, roles, "f")
     given = given_parts[0] if given_parts else ""
     return given, _join(tokens, roles, "p"), _join(tokens, roles, "f")
+
+
+@lru_cache(maxsize=200_000)
+def name_columns(given: str, patronymic: str, family: str) -> tuple[str, str, str]:
+    """(given, patronymic, family) with names put back in their columns when a list wrote
+    them in each other's: a patronymic (by its ending) in the given-name column, a family
+    name (by a strong ending, not a known given name) in the given-name column while the
+    family-name column holds a known given name or a word with no family-name ending.
+    Anything the dictionary and the endings do not decide is left as written (the other
+    records may still decide it: ``records_to_frame``)."""
+    g, p, f = given.strip(), patronymic.strip(), family.strip()
+    if g and not is_initial(g) and _token_facts(g)[2] and not (p and _token_facts(p)[2]):
+        g, p = p, g
+    if not (g and f) or is_initial(g) or is_initial(f):
+        return g, p, f
+    g_latin = re.sub(r"[^a-z]", "", transliterate(g))
+    f_facts = _token_facts(f)
+    g_is_family = not is_known_given_name(g) and bool(_STRONG_FAMILY_END.search(g_latin))
+    f_is_given = f_facts[1] or not (f_facts[2] or f_facts[3])
+    if g_is_family and f_is_given and not _token_facts(f)[3]:
+        g, f = f, g
+    return g, p, f
 
 
 @lru_cache(maxsize=200_000)
@@ -119,6 +195,7 @@ def record_features(record: PersonRecord) -> dict[str, object]:
     given, patronymic, family = record.given_name, record.patronymic, record.family_name
     if record.full_name and not (given or patronymic or family):
         given, patronymic, family = split_full_name(record.full_name)
+    given, patronymic, family = name_columns(given, patronymic, family)
     given_key = normalise_name(given, "given")
     fam_key = normalise_name(family, "family")
     pat_key = normalise_name(patronymic, "patronymic")
@@ -158,6 +235,9 @@ def record_features(record: PersonRecord) -> dict[str, object]:
         "ev_ym": event.year * 12 + event.month if event and event.month else None,
         "death_day": death_day,
         "event_type": event_type or None,
+        "fam_sound": sound_key(fam_key) or None,
+        "given_sound": sound_key(given_key) or None,
+        "place_sound": sound_key(normalise_place(record.place)) or None,
     }
 
 
@@ -201,6 +281,39 @@ def _or_none(text: str) -> str | None:
     return text or None
 
 
+#: A record's given and family names are swapped when the other records write its given
+#: name as a family name and its family name as a given name at least this many times...
+SWAP_MIN_EVIDENCE = 5
+#: ... and this many times more often than as written.
+SWAP_FACTOR = 4
+
+
+def _swap_by_other_records(given: list[str], family: list[str]) -> None:
+    """Swap, in place, the given and family names of the records that the other records
+    show to be in each other's columns (a name with no ending to go by: Гайрбек)."""
+    given_key = pd.Series(_per_distinct(given, lambda t: normalise_name(t, "given") or None))
+    family_key = pd.Series(_per_distinct(family, lambda t: normalise_name(t, "family") or None))
+    as_given = given_key.value_counts()
+    as_family = family_key.value_counts()
+    # Keys are compared across roles: a family key and a given key of one spelling agree.
+    written = (given_key.map(as_given) - 1) + (family_key.map(as_family) - 1)
+    swapped = given_key.map(as_family).fillna(0) + family_key.map(as_given).fillna(0)
+    both = given_key.notna() & family_key.notna()
+    swap = both & (swapped >= SWAP_MIN_EVIDENCE) & (swapped > SWAP_FACTOR * written.fillna(0))
+    for i in np.flatnonzero(swap.to_numpy(dtype=bool)).tolist():
+        given[i], family[i] = family[i], given[i]
+
+
+def _maybe_misplaced(given: str) -> bool:
+    """Whether ``name_columns`` could move this given-name column's value (a patronymic or
+    a family-name ending): only such records are looked at one by one."""
+    if not given or is_initial(given):
+        return False
+    facts = _token_facts(given)
+    latin = re.sub(r"[^a-z]", "", transliterate(given))
+    return facts[2] or (not facts[1] and bool(_STRONG_FAMILY_END.search(latin)))
+
+
 def records_to_frame(records: Sequence[PersonRecord]) -> pd.DataFrame:
     """One row per record, ``unique_id`` = position in ``records``.
 
@@ -219,6 +332,10 @@ def records_to_frame(records: Sequence[PersonRecord]) -> pd.DataFrame:
     for i in np.flatnonzero(split != None).tolist():  # noqa: E711 - element-wise on objects
         given[i], patronymic[i], family[i] = split[i]
     del split
+    misplaced = _per_distinct(given, _maybe_misplaced).astype(bool)
+    for i in np.flatnonzero(misplaced).tolist():
+        given[i], patronymic[i], family[i] = name_columns(given[i], patronymic[i], family[i])
+    _swap_by_other_records(given, family)
 
     given_key = _per_distinct(given, lambda t: normalise_name(t, "given") or None)
     fam_key = _per_distinct(family, lambda t: normalise_name(t, "family") or None)
@@ -263,10 +380,12 @@ def records_to_frame(records: Sequence[PersonRecord]) -> pd.DataFrame:
         "ev_ym": event[:, 5],
         "death_day": death_day,
     }
-    columns["place_key"] = _per_distinct(
-        [r.place for r in records], lambda t: normalise_place(t) or None
-    )
+    place_key = _per_distinct([r.place for r in records], lambda t: normalise_place(t) or None)
+    columns["place_key"] = place_key
     columns["event_type"] = event_type
+    columns["fam_sound"] = _per_distinct(fam_key, lambda t: sound_key(t) or None)
+    columns["given_sound"] = _per_distinct(given_key, lambda t: sound_key(t) or None)
+    columns["place_sound"] = _per_distinct(place_key, lambda t: sound_key(t) or None)
     frame = pd.DataFrame(index=pd.RangeIndex(n))
     for column in FEATURE_COLUMNS:
         if column in _INT_COLUMNS:

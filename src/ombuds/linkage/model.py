@@ -17,10 +17,12 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
+
+from ombuds.linkage.checks import ModelCheck, check_model
 
 Backend = Literal["duckdb", "spark"]
 log = logging.getLogger(__name__)
@@ -69,7 +71,15 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
                 "given and family swapped",
                 0.03,
             ),
-            _level(f"{fam_eq} AND given_skel_l = given_skel_r", "family exact, given alike", 0.08),
+            # Or both alike in their sound keys: spellings no folding tells apart (German
+            # Chassanow, French Chamil). One level, not two: the number of levels sets the
+            # default u probabilities of an untrained (small) run.
+            _level(
+                f"({fam_eq} AND given_skel_l = given_skel_r) "
+                "OR (fam_sound_l = fam_sound_r AND given_sound_l = given_sound_r)",
+                "family exact, given alike",
+                0.1,
+            ),
             _level(f"{sim('fam_key', 0.9)} AND {given_eq}", "family close, given exact", 0.12),
             _level(
                 f"{sim('fam_key', 0.9)} AND (given_skel_l = given_skel_r "
@@ -78,7 +88,8 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
                 0.05,
             ),
             _level(
-                f"{sim('fam_key', 0.9)} AND (given_key_l IS NULL OR given_key_r IS NULL) "
+                f"({sim('fam_key', 0.9)} OR fam_sound_l = fam_sound_r) "
+                "AND (given_key_l IS NULL OR given_key_r IS NULL) "
                 "AND given_init_l = given_init_r",
                 "family close, initial agrees",
                 0.1,
@@ -140,7 +151,9 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
         "comparison_levels": [
             _level("place_key_l IS NULL OR place_key_r IS NULL", "place unknown", 0, null=True),
             _level("place_key_l = place_key_r", "same place", 0.85),
-            _level(sim("place_key", 0.88), "similar place", 0.05),
+            _level(
+                f"{sim('place_key', 0.88)} OR place_sound_l = place_sound_r", "similar place", 0.07
+            ),
             _else(0.1),
         ],
     }
@@ -200,6 +213,16 @@ PREDICTION_BLOCKING_RULES: tuple[str, ...] = (
     "l.fam_pre = r.fam_pre AND l.given_init = r.given_init AND l.ev_ym = r.ev_ym",
     "l.fam_pre = r.fam_pre AND l.given_init = r.given_init AND l.by_lo = r.by_lo",
     "l.fam_pre = r.fam_pre AND l.given_init = r.given_init AND l.place_key = r.place_key",
+    # A full birth date is rare enough to block on with little else: with the first three
+    # letters of the family name (a typo later in it, no given name), or with the place
+    # (both names garbled: FEBRL4 has 178 such true pairs in 5,000).
+    "l.fam_pre = r.fam_pre AND l.by_lo = r.by_lo AND l.bm = r.bm AND l.bd = r.bd",
+    "l.place_key = r.place_key AND l.by_lo = r.by_lo AND l.bm = r.bm AND l.bd = r.bd",
+    # Spellings that only the sound keys bring together (Chassanow, Zechojew, Chali): the
+    # whole name, or the family name with the initial and the event month (a petition's
+    # "Фамилия И.О." against a press list's Latin name).
+    "l.fam_sound = r.fam_sound AND l.given_sound = r.given_sound",
+    "l.fam_sound = r.fam_sound AND l.given_init = r.given_init AND l.ev_ym = r.ev_ym",
 )
 
 # Added to every prediction rule: pairs that the clustering could never merge (different
@@ -216,7 +239,7 @@ COMPATIBLE = (
 # The rules whose blocks are largest (one common name shared by thousands of records): on
 # DuckDB, each runs as four joins that also agree on a birth-year bucket (see
 # ``candidate_pairs_sql``). Indexes into ``PREDICTION_BLOCKING_RULES``.
-_SPLIT_BY_BIRTH_YEAR = frozenset({0, 1})
+_SPLIT_BY_BIRTH_YEAR = frozenset({0, 1, 15})
 # Birth-year buckets: two bucketings of this width, offset by half of it. Two compatible
 # records (birth years at most 2 apart, each known to within one year: ``by_hi - by_lo`` is
 # 0 or 1) have ``by_lo`` at most 3 apart. Bucket edges of the two bucketings alternate every
@@ -226,6 +249,7 @@ _BIRTH_BUCKET = 6
 _BLOCKING_COLUMNS = (
     "unique_id", "given_key", "given_skel", "given_init", "fam_key", "fam_skel", "fam_pre",
     "pat_key", "pat_init", "sex", "by_lo", "by_hi", "bm", "bd", "place_key", "ev_lo", "ev_ym",
+    "fam_sound", "given_sound",
 )  # fmt: skip
 
 
@@ -305,12 +329,85 @@ def settings_dict(backend: Backend, probability_two_random_records_match: float)
 
 @dataclass
 class ModelRun:
-    """Scored candidate pairs (unique_id_l, unique_id_r, match_probability) and notes."""
+    """Scored candidate pairs (unique_id_l, unique_id_r, match_probability) and notes.
+
+    ``status``: ``"trained"`` (the trained model passed its checks), ``"fell_back"`` (it
+    failed them; a model with the prior m probabilities passed and was used), ``"prior"``
+    (not trained: too few records or training off; checks passed) or ``"failed_checks"``
+    (no model passed: the clusters are not to be trusted). ``checks`` are those of the model
+    used; ``rejected`` those of a trained model that was set aside. ``bounded`` names the
+    levels whose m probability EM pushed outside its bounds (see ``bound_m_probabilities``).
+    """
 
     pairs: pd.DataFrame
     trained: list[str]
     failed: list[str]
     settings: dict[str, Any]
+    status: str = "prior"
+    checks: list[ModelCheck] = field(default_factory=list)
+    rejected: list[ModelCheck] = field(default_factory=list)
+    bounded: list[str] = field(default_factory=list)
+
+
+#: EM may move a level's m probability at most this factor away from its prior, either way.
+#: On lists unlike those it was designed on, EM otherwise drives the m of a disagreement
+#: level to 1e-11 (a place written differently, a birth year one off, becomes proof of two
+#: people) or of an agreement level to almost nothing (issue 11).
+M_BOUND_FACTOR = 4.0
+
+
+def bound_m_probabilities(
+    model: dict[str, Any], backend: Backend
+) -> tuple[dict[str, Any], list[str]]:
+    """``model`` (Splink's JSON) with each level's m probability held within
+    :data:`M_BOUND_FACTOR` of its prior and each comparison's m renormalised to sum 1.
+
+    Returns the new model and the levels that were bounded ("comparison: level").
+    """
+    prior = _prior_m(backend)
+    bounded: list[str] = []
+    model = copy.deepcopy(model)
+    for comparison in model["comparisons"]:
+        name = comparison["output_column_name"]
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        for level in levels:
+            p = prior.get((name, level["label_for_charts"]))
+            m = level.get("m_probability")
+            if p is None:
+                continue
+            if not isinstance(m, float | int):
+                level["m_probability"] = p
+                continue
+            lo, hi = p / M_BOUND_FACTOR, min(1.0, p * M_BOUND_FACTOR)
+            if not lo <= m <= hi:
+                bounded.append(f"{name}: {level['label_for_charts']}")
+                level["m_probability"] = min(max(float(m), lo), hi)
+        total = sum(float(lv["m_probability"]) for lv in levels)
+        for level in levels:
+            level["m_probability"] = float(level["m_probability"]) / total
+    return model, bounded
+
+
+def with_prior_m(model: dict[str, Any], backend: Backend) -> dict[str, Any]:
+    """``model`` with every m probability set back to its prior (u and the match rate kept:
+    they are estimated without EM, by random sampling and a strict rule)."""
+    prior = _prior_m(backend)
+    model = copy.deepcopy(model)
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            p = prior.get((comparison["output_column_name"], level["label_for_charts"]))
+            if p is not None:
+                level["m_probability"] = p
+    return model
+
+
+def _prior_m(backend: Backend) -> dict[tuple[str, str], float]:
+    return {
+        (c["output_column_name"], level["label_for_charts"]): level["m_probability"]
+        for c in comparisons(backend)
+        for level in c["comparison_levels"]
+        if "m_probability" in level
+    }
 
 
 def _make_db_api(backend: Backend) -> Any:
@@ -367,14 +464,22 @@ def run_model(
     threshold: float = 0.0,
     train: bool = True,
     progress: Callable[[str, float], None] | None = None,
+    link_threshold: float = 0.5,
+    unique_sources: frozenset[str] = frozenset(),
 ) -> ModelRun:
-    """Train (when the data allow) and predict; return pairs with p >= ``threshold``.
+    """Train (when the data allow), check, and predict; return pairs with p >= ``threshold``.
 
     Training steps that fail on degenerate data (too few records, a column always empty, no
     pairs under a training rule) are skipped and the prior m probabilities stand; the
     model's comparisons are restored after a failed EM session, because Splink removes the
-    comparisons of the training rule during EM and puts them back only on success.
-    Raises ``RuntimeError`` if a comparison is missing from the prediction output.
+    comparisons of the training rule during EM and puts them back only on success. The m
+    probabilities EM finds are held near their priors (``bound_m_probabilities``).
+
+    The trained model is then checked against the data (``checks.check_model``, at
+    ``link_threshold``, the clustering's threshold): if it fails, the pairs are scored again
+    with the prior m probabilities (and the trained u and match rate), and, if that fails
+    too, with no trained parameter at all; the status says which model was used and whether
+    any passed. Raises ``RuntimeError`` if a comparison is missing from the prediction output.
     """
     from splink import Linker
 
@@ -391,6 +496,8 @@ def run_model(
         linker = Linker(table, settings, log_level=logging.WARNING)
         trained: list[str] = []
         failed: list[str] = []
+        trainer: Any = None
+        trainer_n = n
         if train and n > TRAINING_SAMPLE:
             # The parameters do not depend on the size of the list: m and u are properties of
             # pairs, and the match rate (matching pairs / all pairs) is the same in a uniform
@@ -398,31 +505,71 @@ def run_model(
             # common names grow with the square of the list.
             sample = frame.sample(n=TRAINING_SAMPLE, random_state=42)
             sample = sample.assign(unique_id=range(len(sample)))
+            trainer_n = len(sample)
             trainer = Linker(
                 db_api.register(_for_splink(sample, backend)), settings, log_level=logging.WARNING
             )
-            trained, failed = _train(trainer, len(sample), report)
-            model = trainer.misc.save_model_to_json()
-            linker = Linker(table, model, log_level=logging.WARNING)
         elif train and n >= 50:
-            trained, failed = _train(linker, n, report)
+            trainer = linker
+        bounded: list[str] = []
+        if trainer is not None:
+            trained, failed = _train(trainer, trainer_n, report)
+            model, bounded = bound_m_probabilities(trainer.misc.save_model_to_json(), backend)
+            linker = Linker(table, model, log_level=logging.WARNING)
         report("predict", 0.6)
-        _check_comparisons(linker)  # every comparison is scored in the prediction
         if backend == "duckdb":
             # Blocking by ombuds' own SQL (the same pairs as Splink's, faster), scored by Splink.
             db_api._con.execute(
                 f"CREATE TABLE ombuds_candidates AS {candidate_pairs_sql(table.physical_name)}"
             )
-            linker.table_management.register_blocked_pairs_for_predict(
-                db_api.register("ombuds_candidates")
+
+        def predict(linker: Any) -> pd.DataFrame:
+            _check_comparisons(linker)  # every comparison is scored in the prediction
+            if backend == "duckdb":
+                linker.table_management.register_blocked_pairs_for_predict(
+                    db_api.register("ombuds_candidates")
+                )
+            predictions = linker.inference.predict(threshold_match_probability=threshold or None)
+            found = predictions.as_pandas_dataframe()
+            return found[["unique_id_l", "unique_id_r", "match_probability"]].copy()
+
+        def check(pairs: pd.DataFrame) -> list[ModelCheck]:
+            return check_model(
+                frame, pairs, threshold=link_threshold, unique_sources=unique_sources
             )
-        predictions = linker.inference.predict(threshold_match_probability=threshold or None)
-        pairs = predictions.as_pandas_dataframe()  # type: ignore[no-untyped-call]
+
+        pairs = predict(linker)
         model = linker.misc.save_model_to_json()
-        pairs = pairs[["unique_id_l", "unique_id_r", "match_probability"]].copy()
+        checks = check(pairs)
+        status = "trained" if trained else "prior"
+        rejected: list[ModelCheck] = []
+        if not all(c.passed for c in checks):
+            status = "failed_checks"
+            # Not trained: the prior model is the one that failed, nothing to fall back to.
+            fallbacks = [with_prior_m(model, backend), settings_dict(backend, prior)]
+            if trained:
+                rejected = checks
+            for fallback in fallbacks if trained else []:
+                report("predict again (model failed its checks)", 0.75)
+                fallback_linker = Linker(table, fallback, log_level=logging.WARNING)
+                fallback_pairs = predict(fallback_linker)
+                fallback_checks = check(fallback_pairs)
+                if all(c.passed for c in fallback_checks):
+                    pairs, checks, status = fallback_pairs, fallback_checks, "fell_back"
+                    model = fallback_linker.misc.save_model_to_json()
+                    break
     finally:  # also on failure: no connection left open, no Spark files left behind
         _db_api_close(db_api, backend)
-    return ModelRun(pairs=pairs, trained=trained, failed=failed, settings=model)
+    return ModelRun(
+        pairs=pairs,
+        trained=trained,
+        failed=failed,
+        settings=model,
+        status=status,
+        checks=checks,
+        rejected=rejected,
+        bounded=bounded,
+    )
 
 
 # Above this many records, the model is trained on a uniform sample of this size.

@@ -23,6 +23,7 @@ COLUMNS: tuple[str, ...] = (
     "place",
     "event_date",
     "event_type",
+    "role",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = ("record_id", "source")
 
@@ -30,6 +31,17 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _SEX = {
     "m": "m", "male": "m", "man": "m", "м": "m", "муж": "m", "мужской": "m", "1": "m",
     "f": "f", "female": "f", "woman": "f", "ж": "f", "жен": "f", "женский": "f", "2": "f",
+}  # fmt: skip
+
+#: What a list says a person was: ``role`` of a record. Empty means victim (lists of victims
+#: are the common case); only victims are counted (unique persons, estimates).
+ROLES: tuple[str, ...] = ("victim", "witness", "perpetrator", "reporter")
+_ROLE = {
+    "": "victim", "victim": "victim", "жертва": "victim", "потерпевший": "victim",
+    "потерпевшая": "victim", "пострадавший": "victim", "пострадавшая": "victim",
+    "witness": "witness", "свидетель": "witness", "свидетельница": "witness",
+    "perpetrator": "perpetrator", "исполнитель": "perpetrator", "виновный": "perpetrator",
+    "reporter": "reporter", "заявитель": "reporter", "заявительница": "reporter",
 }  # fmt: skip
 
 
@@ -49,10 +61,16 @@ class PersonRecord:
     place: str = ""
     event_date: str = ""  # YYYY, YYYY-MM or YYYY-MM-DD
     event_type: str = ""
+    role: str = "victim"  # one of ROLES
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.source, self.record_id)
+
+    @property
+    def is_victim(self) -> bool:
+        """Whether the list names this person as a victim (an empty role means victim)."""
+        return self.role in ("", "victim")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +155,11 @@ def _clean_row(
             message = f"{values['sex']!r} is not m or f"
             errors.append(RowError(file, row, "sex", message, "sex", values["sex"]))
         sex = _SEX.get(sex, "")
-    if errors:
+    role = _ROLE.get(values["role"].lower())
+    if role is None:
+        message = f"{values['role']!r} is not one of {', '.join(ROLES)} (empty means victim)"
+        errors.append(RowError(file, row, "role", message, "role", values["role"]))
+    if errors or role is None:
         return None, errors
     record = PersonRecord(
         record_id=values["record_id"],
@@ -152,6 +174,7 @@ def _clean_row(
         place=values["place"],
         event_date=values["event_date"],
         event_type=values["event_type"].lower(),
+        role=role,
     )
     return record, []
 
