@@ -61,6 +61,7 @@ COMPLAINT_FIELDS: list[tuple[str, str]] = [
     ("person-0-name", "Magomed D."),
     ("person-0-age", "27"),
     ("person-0-sex", "m"),
+    ("person-0-role", "victim"),
     ("perpetrators", "police"),
     ("perpetrator_details", ""),
     ("held_now", "yes"),

@@ -61,6 +61,7 @@ FORM = {
     "person-0-name": "Ruslan A.",
     "person-0-age": "34",
     "person-0-sex": "m",
+    "person-0-role": "victim",
     "perpetrators": ["police", "officials"],
     "held_now": "unknown",
     "consent_prosecutor": "on",
