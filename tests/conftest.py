@@ -150,3 +150,20 @@ def submit_complaint(client: Client, language: str = "en", **overrides: Any) -> 
     match = re.search(r'<p class="codename" id="codename">(.*?)</p>', page, re.S)
     assert match, page[:3000]
     return " ".join(re.findall(r"<span>([^<]+)</span>", match.group(1)))
+
+
+def share_complaint(world: World, complaint: Any, agency: str = "prosecutor") -> None:
+    """The working group shares a complaint with an agency its complainant consented to (what
+    a referral of a case holding it does): for tests of what that agency does next."""
+    from ombuds.intake.selectors import complaint_data_key_for_agency
+    from ombuds.intake.services import complaint_share
+    from ombuds.staff.models import Agency, StaffUser
+
+    group = world.agencies["working-group"]
+    data_key = complaint_data_key_for_agency(
+        complaint=complaint, agency=group, agency_private_key=world.agency_keys["working-group"]
+    )
+    officer = StaffUser.objects.get(username=world.personas["intake_officer"].username)
+    # Read again: a rotation since the world was built gave the agency a new public key.
+    receiver = Agency.objects.get(pk=world.agencies[agency].pk)
+    complaint_share(user=officer, complaint=complaint, agency=receiver, data_key=data_key)

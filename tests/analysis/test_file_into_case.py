@@ -24,7 +24,7 @@ from ombuds.casework.services import CaseworkError
 from ombuds.staff.models import Role
 from tests.analysis.helpers import HEADER, NGO, PRESS, import_list
 from tests.casework.helpers import add_person, case_url, file_complaint, open_case
-from tests.conftest import Persona, World
+from tests.conftest import Persona, World, share_complaint
 from tests.intake.test_canary import captured_logs, database_text  # noqa: F401 - a fixture
 
 WG = "working-group"
@@ -480,7 +480,9 @@ def test_a_case_the_agency_does_not_hold_cannot_be_chosen(
     world: World, analyst: Client, case: Case, ngo: PersonList
 ) -> None:
     prosecutor = world.client_for("prosecutor")
-    theirs = open_case(prosecutor, file_complaint("prosecutor"))
+    complaint = file_complaint("prosecutor")
+    share_complaint(world, complaint, "prosecutor")
+    theirs = open_case(prosecutor, complaint)
     r = file_by_form(analyst, ngo, theirs)
     assert r.status_code == 400
     assert "Select a valid choice" in r.content.decode()

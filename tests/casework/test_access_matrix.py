@@ -25,6 +25,7 @@ from ombuds.access import access_case, may_add_case_material, may_steer_case
 from ombuds.casework import services
 from ombuds.casework.models import Case
 from tests.casework.helpers import add_person, case_url, file_complaint, open_case, signed_in
+from tests.conftest import share_complaint
 
 pytestmark = pytest.mark.django_db
 
@@ -125,10 +126,10 @@ def test_stranger_cannot_post_to_a_case(world) -> None:
     ("persona", "consent", "expected"),
     [
         ("intake_officer", "none", 200),
-        ("prosecutor", "prosecutor", 200),
+        ("prosecutor", "prosecutor", 404),
         ("prosecutor", "none", 404),
         ("liaison", "prosecutor", 404),
-        ("liaison", "interior", 200),
+        ("liaison", "interior", 404),
         ("analyst", "none", 403),
         ("auditor", "none", 403),
     ],
@@ -149,6 +150,7 @@ def test_only_readers_of_a_complaint_may_open_a_case_from_it(
 
 def test_a_case_opened_by_the_prosecutor_is_held_by_the_prosecutor_only(world) -> None:
     complaint = file_complaint("prosecutor", account=SECRET_ACCOUNT)
+    share_complaint(world, complaint, "prosecutor")
     case = open_case(signed_in(world, "prosecutor"), complaint)
     assert case.agency == world.agencies["prosecutor"]
     assert signed_in(world, "prosecutor").get(case_url(case)).status_code == 200

@@ -39,7 +39,7 @@ from ombuds.staff import services as staff_services
 from ombuds.staff.models import AgencyKind, Role
 from tests.analysis.helpers import NGO, PRESS, import_list, start_run
 from tests.casework.helpers import add_person, case_url, file_complaint, open_case, signed_in
-from tests.conftest import Persona, World
+from tests.conftest import Persona, World, share_complaint
 from tests.evidence.conftest import http_upload, pdf
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +95,9 @@ def scene(world: World, settings: Any) -> Scene:
     officer = signed_in(world, "intake_officer")
     complaint = file_complaint("both")
     spare = file_complaint("both")
+    # Complaint-level routes need a complaint the assisting agencies hold without a case.
+    share_complaint(world, spare, "prosecutor")
+    share_complaint(world, spare, "interior")
     case = open_case(officer, complaint)
     assert add_person(officer, case, "Written by the working group").status_code == 302
     record = CaseRecord.objects.filter(case=case, source_complaint=None).get(kind="person")

@@ -3,7 +3,7 @@
 | persona                           | list | detail | download | attach | export |
 |-----------------------------------|------|--------|----------|--------|--------|
 | intake officer                    | 200  | 200    | 200      | 302    | 200    |
-| prosecutor (consented)            | 200  | 200    | 200      | 302    | 200    |
+| prosecutor (consented, shared)    | 200  | 200    | 200      | 302    | 200    |
 | interior liaison, no consent      | 404  | 404    | 404      | 404    | 404    |
 | analyst, auditor                  | 403  | 403    | 403      | 403    | 403    |
 | stranger                          | sign-in for all                                 |
@@ -20,6 +20,7 @@ from PIL import Image
 
 from ombuds.evidence import services
 from ombuds.evidence.models import CustodyEntry, CustodyStep, EvidenceItem
+from tests.conftest import share_complaint
 
 from .conftest import file_complaint, http_upload, jpeg_with_gps, pdf
 
@@ -38,6 +39,7 @@ EXPECTED = {
 def evidence(world: Any) -> EvidenceItem:
     """A complaint shared with the prosecutor (not the interior ministry), with one photo."""
     complaint, data_key, _ = file_complaint(consent_prosecutor="on")
+    share_complaint(world, complaint, "prosecutor")
     return services.evidence_attach(
         complaint=complaint,
         data_key=data_key,

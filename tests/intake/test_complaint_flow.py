@@ -7,7 +7,13 @@ import re
 import pytest
 from django.test import Client
 
-from ombuds.intake.models import Complaint, ComplaintKeyGrant, Message, UsedFormToken
+from ombuds.intake.models import (
+    Complaint,
+    ComplaintConsent,
+    ComplaintKeyGrant,
+    Message,
+    UsedFormToken,
+)
 from tests.conftest import fresh_form, submit_complaint
 
 pytestmark = pytest.mark.django_db
@@ -23,11 +29,13 @@ def test_complaint_is_received_and_a_seven_word_codename_is_shown_once(world) ->
     assert not Message.objects.exists()
 
 
-def test_working_group_always_receives_and_others_only_with_consent(world) -> None:
+def test_working_group_alone_receives_the_key_and_the_consent_is_recorded(world) -> None:
     client = Client()
     submit_complaint(client, consent_prosecutor="on")
     grants = set(ComplaintKeyGrant.objects.values_list("agency__slug", flat=True))
-    assert grants == {"working-group", "prosecutor"}
+    assert grants == {"working-group"}
+    consents = set(ComplaintConsent.objects.values_list("agency__slug", flat=True))
+    assert consents == {"prosecutor"}
 
 
 def test_consent_boxes_are_unticked_by_default_and_explained(world) -> None:

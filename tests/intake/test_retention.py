@@ -12,7 +12,7 @@ from ombuds.audit.models import AuditAction, AuditEntry, PendingAuditEntry
 from ombuds.audit.services import audit_pending_flush
 from ombuds.intake.models import Complaint, ComplaintKeyGrant, Message
 from ombuds.intake.services import retention_apply
-from tests.conftest import submit_complaint
+from tests.conftest import share_complaint, submit_complaint
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +44,7 @@ def test_complainant_withdraws_and_nothing_of_the_complaint_remains(world) -> No
 def test_retention_destroys_each_agency_key_after_its_period_then_the_complaint(world) -> None:
     submit_complaint(Client(), consent_prosecutor="on")
     complaint = Complaint.objects.get()
+    share_complaint(world, complaint, "prosecutor")
     wg, prosecutor = world.agencies["working-group"], world.agencies["prosecutor"]
     wg.retention_days, prosecutor.retention_days = 365, 30
     wg.save()

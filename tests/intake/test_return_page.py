@@ -13,7 +13,7 @@ from PIL import Image
 
 from ombuds.intake.models import Complaint
 from tests.casework.helpers import case_url, file_complaint, open_case, signed_in
-from tests.conftest import fresh_form, submit_complaint
+from tests.conftest import fresh_form, share_complaint, submit_complaint
 
 
 def _photo() -> SimpleUploadedFile:
@@ -64,6 +64,7 @@ def test_a_reply_from_the_prosecutor_is_signed_with_its_name_in_the_pages_langua
     _named_agencies(world)
     codename = submit_complaint(Client(), consent_prosecutor="on")
     complaint = Complaint.objects.get()
+    share_complaint(world, complaint, "prosecutor")
     prosecutor = signed_in(world, "prosecutor")
     r = prosecutor.post(
         f"/en/staff/complaints/{complaint.public_id}/reply/", {"text": "Come to our office."}

@@ -1,10 +1,12 @@
-"""Who may read which complaint, through HTTP, persona by persona (threat model 4).
+"""Who may read which complaint before any referral, through HTTP, persona by persona
+(threat model 4). Consent alone shares nothing: a consented agency reads a complaint once a
+case holding it is referred to it (tests/casework/test_referral_decides_when.py).
 
 | persona            | no consent | prosecutor consent | interior consent |
 |--------------------|------------|--------------------|------------------|
 | intake officer     | read       | read               | read             |
-| prosecutor         | 404        | read               | 404              |
-| interior liaison   | 404        | 404                | read             |
+| prosecutor         | 404        | 404                | 404              |
+| interior liaison   | 404        | 404                | 404              |
 | analyst, auditor   | 403        | 403                | 403              |
 | stranger           | sign-in    | sign-in            | sign-in          |
 """
@@ -35,8 +37,8 @@ CONSENTS = {
 }
 EXPECTED = {
     "intake_officer": {"none": 200, "prosecutor": 200, "interior": 200},
-    "prosecutor": {"none": 404, "prosecutor": 200, "interior": 404},
-    "liaison": {"none": 404, "prosecutor": 404, "interior": 200},
+    "prosecutor": {"none": 404, "prosecutor": 404, "interior": 404},
+    "liaison": {"none": 404, "prosecutor": 404, "interior": 404},
     "analyst": {"none": 403, "prosecutor": 403, "interior": 403},
     "auditor": {"none": 403, "prosecutor": 403, "interior": 403},
 }

@@ -11,9 +11,10 @@ import pytest
 from django.test import Client
 
 from ombuds.audit.models import AuditAction, AuditEntry
+from ombuds.intake.models import Complaint
 from ombuds.staff import services
 from ombuds.staff.models import Agency, AgencyKeyGrant, Role, StaffUser
-from tests.conftest import Persona, submit_complaint
+from tests.conftest import Persona, share_complaint, submit_complaint
 
 from .helpers import enrol_and_sign_in, latest_complaint, sign_in_refused
 
@@ -60,6 +61,7 @@ def test_the_administrator_adds_a_member_who_a_colleague_then_grants_the_key(wor
     assert r.status_code == 302
 
     submit_complaint(Client(), "en", consent_prosecutor="on", account="For the new member.")
+    share_complaint(world, Complaint.objects.order_by("-pk").first())
     client, _secret = enrol_and_sign_in("prosecutor2", NEW_PASSWORD)
     r = client.get(f"/en/staff/complaints/{latest_complaint().public_id}/")
     assert r.status_code == 200 and "For the new member." in _text(r)
@@ -152,6 +154,7 @@ def test_the_administrator_reads_no_complaint_content(world, admin) -> None:
     """Neither the install's administrator (no agency, no key) nor an administrator of the
     working group who holds its key (for the analysis pages) reads a complaint."""
     submit_complaint(Client(), "en", consent_prosecutor="on", account="Not for the admin.")
+    share_complaint(world, Complaint.objects.order_by("-pk").first())
     complaint = latest_complaint()
     assert not AgencyKeyGrant.objects.filter(user__username="boss").exists()
     services.staff_create(
@@ -178,6 +181,7 @@ def test_a_member_changes_their_own_password_and_still_reads_their_agencys_compl
     world,
 ) -> None:
     submit_complaint(Client(), "en", consent_prosecutor="on", account="Read me again.")
+    share_complaint(world, Complaint.objects.order_by("-pk").first())
     persona = world.personas["prosecutor"]
     client = world.client_for("prosecutor")
     r = client.post(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from tests.casework.helpers import case_url, file_complaint, open_case, signed_in
+from tests.conftest import share_complaint
 
 
 def test_a_complaints_page_links_its_case_for_agencies_that_hold_the_case(world) -> None:
     complaint = file_complaint("prosecutor")
+    share_complaint(world, complaint, "prosecutor")
     officer = signed_in(world, "intake_officer")
     prosecutor = signed_in(world, "prosecutor")
     url = f"/en/staff/complaints/{complaint.public_id}/"

@@ -17,7 +17,7 @@ from ombuds.audit.models import AuditEntry
 from ombuds.audit.verification import audit_verify
 from ombuds.intake.models import Complaint
 from ombuds.staff.models import Agency, AgencyKeyGrant, Installation, StaffUser
-from tests.conftest import submit_complaint
+from tests.conftest import share_complaint, submit_complaint
 
 pytestmark = pytest.mark.django_db
 
@@ -226,6 +226,7 @@ def test_escrow_rotate_reseals_every_staff_and_agency_key_to_the_new_key_only(
 ) -> None:
     secret = "Filed before the escrow key was replaced."
     submit_complaint(Client(), account=secret, consent_prosecutor="on")
+    share_complaint(world, Complaint.objects.order_by("-pk").first())
     old_key = world.escrow_private_key
     new_file = tmp_path / "new.txt"
     out = io.StringIO()

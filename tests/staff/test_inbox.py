@@ -7,6 +7,7 @@ import re
 
 from ombuds.intake.models import Complaint
 from tests.casework.helpers import file_complaint, signed_in
+from tests.conftest import share_complaint
 
 
 def _rows(page: str) -> list[str]:
@@ -40,6 +41,8 @@ def test_each_complaint_shows_its_reference_and_day_and_the_page_says_why_no_tim
 
 def test_complaints_nobody_at_the_agency_opened_are_marked_new_until_one_is_opened(world) -> None:
     first, second = file_complaint("prosecutor"), file_complaint("prosecutor")
+    share_complaint(world, first, "prosecutor")
+    share_complaint(world, second, "prosecutor")
     officer = signed_in(world, "intake_officer")
     prosecutor = signed_in(world, "prosecutor")
 

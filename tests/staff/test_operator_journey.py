@@ -20,7 +20,8 @@ from django.test import Client
 from ombuds import crypto
 from ombuds.audit.models import AuditAction, AuditEntry
 from ombuds.intake.models import ComplaintKeyGrant
-from ombuds.staff.models import AgencyKeyGrant, AgencyPastKeyGrant, StaffUser
+from ombuds.staff.models import Agency, AgencyKeyGrant, AgencyPastKeyGrant, StaffUser
+from tests.casework.helpers import case_url, open_case
 from tests.conftest import submit_complaint
 
 from .helpers import enrol_and_sign_in, latest_complaint, run, sign_in_refused
@@ -62,9 +63,20 @@ def test_the_operators_journey_from_a_fresh_install(monkeypatch, tmp_path) -> No
     )  # fmt: skip
     pros1_client, _ = enrol_and_sign_in("pros1", PASSWORDS["pros1"])
 
-    # A complaint the prosecutor's office may see.
+    # A complaint its complainant allowed the prosecutor's office to see; the working group
+    # opens a case from it and refers the case there, and only then does the office read it.
     submit_complaint(Client(), "ru", consent_prosecutor="on", account="Забрали брата ночью.")
     before = latest_complaint()
+    assert pros1_client.get(f"/en/staff/complaints/{before.public_id}/").status_code == 404
+    intake_client, _ = enrol_and_sign_in("intake", PASSWORDS["intake"])
+    prosecutor_pk = Agency.objects.get(slug="prosecutor").pk
+
+    def refer(complaint: Any) -> None:
+        case = open_case(intake_client, complaint)
+        r = intake_client.post(case_url(case, "refer/"), {"agency": prosecutor_pk})
+        assert r.status_code == 302
+
+    refer(before)
     assert pros1_client.get(f"/en/staff/complaints/{before.public_id}/").status_code == 200
 
     # What pros1 takes with them: their password, and the agency key as it was.
@@ -87,6 +99,7 @@ def test_the_operators_journey_from_a_fresh_install(monkeypatch, tmp_path) -> No
     # A complaint filed afterwards; then a copy of the database.
     submit_complaint(Client(), "ru", consent_prosecutor="on", account="Угрожали семье.")
     after = latest_complaint()
+    refer(after)
     copy = {
         "agency_grants": [bytes(g.sealed_private_key) for g in AgencyKeyGrant.objects.all()],
         "past_grants": [bytes(g.sealed_private_key) for g in AgencyPastKeyGrant.objects.all()],

@@ -8,14 +8,14 @@ from django.test import Client
 
 from ombuds import crypto
 from ombuds.audit.models import AuditAction, AuditEntry
-from ombuds.intake.models import ComplaintKeyGrant
+from ombuds.intake.models import Complaint, ComplaintKeyGrant
 from ombuds.staff.models import (
     Agency,
     AgencyKeyGrant,
     AgencyPastKeyGrant,
     StaffUser,
 )
-from tests.conftest import submit_complaint
+from tests.conftest import share_complaint, submit_complaint
 
 from .helpers import enrol_and_sign_in, latest_complaint, run, sign_in_refused
 
@@ -153,10 +153,12 @@ def test_a_departed_member_with_their_password_and_the_old_agency_key_opens_noth
         departed_key, bytes(AgencyKeyGrant.objects.get(user=departed.user).sealed_private_key)
     )
     submit_complaint(Client(), "en", consent_prosecutor="on", account="Filed before.")
+    share_complaint(world, Complaint.objects.order_by("-pk").first())
     before = latest_complaint()
 
     run(monkeypatch, "staff", "deactivate", "prosecutor")
     submit_complaint(Client(), "en", consent_prosecutor="on", account="Filed after.")
+    share_complaint(world, Complaint.objects.order_by("-pk").first())
     after = latest_complaint()
 
     # The copy of the database taken now: every sealed agency key, every complaint grant.
@@ -182,6 +184,7 @@ def test_a_departed_member_with_their_password_and_the_old_agency_key_opens_noth
 def test_a_member_added_after_a_rotation_reads_what_was_filed_before_it(world, monkeypatch) -> None:
     _add_second_prosecutor(world, monkeypatch)
     submit_complaint(Client(), "en", consent_prosecutor="on", account="Filed long ago.")
+    share_complaint(world, Complaint.objects.order_by("-pk").first())
     before = latest_complaint()
     run(monkeypatch, "staff", "deactivate", "prosecutor")
     run(
@@ -198,6 +201,7 @@ def test_reset_with_the_escrow_key_keeps_the_keys_and_asks_for_a_new_second_fact
     world, monkeypatch, tmp_path
 ) -> None:
     submit_complaint(Client(), "en", consent_prosecutor="on", account="Still readable.")
+    share_complaint(world, Complaint.objects.order_by("-pk").first())
     complaint = latest_complaint()
     run(
         monkeypatch, "staff", "reset", "prosecutor",

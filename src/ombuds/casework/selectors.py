@@ -158,8 +158,11 @@ def compartment_allowed_ids(compartment: Compartment) -> frozenset[int] | None:
 
 
 def complaint_consent_ids(complaint: Complaint) -> frozenset[int]:
-    """The agencies the complainant consented to: those the complaint key was sealed to."""
-    return frozenset(complaint.key_grants.values_list("agency_id", flat=True))
+    """The agencies that may read the complaint: those its key was sealed to at intake (the
+    working group) and those its complainant consented to (sealed only on referral)."""
+    return frozenset(complaint.key_grants.values_list("agency_id", flat=True)) | frozenset(
+        complaint.consents.values_list("agency_id", flat=True)
+    )
 
 
 # --- the case page --------------------------------------------------------------------------

@@ -33,7 +33,8 @@ from ombuds.audit.services import audit_record
 from ombuds.intake.content import ComplaintContent, PersonConcerned, PersonRole
 from ombuds.intake.labels import label, when_words
 from ombuds.intake.models import Complaint
-from ombuds.intake.selectors import ComplaintView
+from ombuds.intake.selectors import ComplaintView, complaint_data_key_for_agency
+from ombuds.intake.services import complaint_share
 from ombuds.staff.models import Agency, AgencyKind, StaffUser
 
 from .models import (
@@ -869,6 +870,24 @@ class Referral:
     withheld: tuple[Compartment, ...]
 
 
+def _complaint_keys_share(*, user: StaffUser, case: Case, keys: CaseKeys, agency: Agency) -> None:
+    """Seal the data key of each complaint of ``case`` whose complainant consented to
+    ``agency`` to that agency (it reads the complaint, its messages and its files from now on),
+    each share audited. Consent bounds it: a complaint without it is never sealed there."""
+    if keys.agency_private_key is None:
+        return
+    complaints = Complaint.objects.filter(
+        case_links__case=case, consents__agency=agency, key_grants__agency=keys.agency
+    ).exclude(key_grants__agency=agency)
+    for complaint in complaints.distinct():
+        data_key = complaint_data_key_for_agency(
+            complaint=complaint, agency=keys.agency, agency_private_key=keys.agency_private_key
+        )
+        complaint_share(
+            user=user, complaint=complaint, agency=agency, data_key=data_key, reason="case referred"
+        )
+
+
 def case_refer(*, user: StaffUser, case: Case, keys: CaseKeys, agency: Agency) -> Referral:
     """Refer the case to ``agency``: it holds the case from now on and gets the keys of the
     compartments it is allowed to read, and of no other.
@@ -909,6 +928,7 @@ def case_refer(*, user: StaffUser, case: Case, keys: CaseKeys, agency: Agency) -
                 newly_granted.append(compartment)
         # The chain of custody of each file the new agency can now read says so.
         evidence_record_transfer(user=user, agency=agency, compartments=newly_granted)
+        _complaint_keys_share(user=user, case=case, keys=keys, agency=agency)
         changes: dict[str, object] = {}
         if agency.kind == AgencyKind.PROSECUTOR and case.status != CaseStatus.CLOSED:
             changes = {"status": CaseStatus.REFERRED, "status_changed_on": today}

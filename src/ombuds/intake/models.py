@@ -2,7 +2,8 @@
 
 Plaintext columns are limited to workflow metadata (architecture.md): the day received, urgency,
 status. Everything the complainant wrote, including whom it is about and how to reach them, is in
-``ciphertext``; the data key exists only sealed to the complainant and to consented agencies.
+``ciphertext``; the data key exists only sealed to the complainant, to the agencies that receive
+all complaints, and to a consented agency once a case holding the complaint is referred to it.
 """
 
 from __future__ import annotations
@@ -53,9 +54,11 @@ class Complaint(models.Model):
 
 
 class ComplaintKeyGrant(models.Model):
-    """The complaint's data key sealed to one consented agency's public key.
+    """The complaint's data key sealed to one agency's public key.
 
-    The set of grants *is* the consent: an agency without a row here has no way to read it.
+    An agency without a row here has no way to read the complaint. At intake only the agencies
+    that receive all complaints get one; a consented agency gets one when a case holding the
+    complaint is referred to it (``casework.services.case_refer``), never before.
     """
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="key_grants")
@@ -65,6 +68,22 @@ class ComplaintKeyGrant(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["complaint", "agency"], name="one_key_per_agency")
+        ]
+
+
+class ComplaintConsent(models.Model):
+    """One agency the complainant allowed the complaint to be shared with.
+
+    Consent bounds what *may* be shared; it gives no key. The working group's referral decides
+    when a consented agency gets one (``ComplaintKeyGrant``). Deleted with the complaint.
+    """
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="consents")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="complaint_consents")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "agency"], name="one_consent_per_agency")
         ]
 
 

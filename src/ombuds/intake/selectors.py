@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from ombuds import crypto
 from ombuds.access import access_complaint
@@ -43,7 +43,12 @@ class ComplaintView:
     urgent: bool
     content: ComplaintContent
     messages: tuple[MessageView, ...]
+    #: The agencies that hold the complaint's key now (the working group, and a consented
+    #: agency once a case holding the complaint was referred to it).
     agencies: tuple[Agency, ...]
+    #: The agencies that may read it: those that hold the key, and those its complainant
+    #: consented to, which get it only on referral.
+    consented: tuple[Agency, ...] = ()
 
 
 def complaint_queue_for_user(*, user: StaffUser) -> QuerySet[Complaint]:
@@ -141,6 +146,13 @@ def decrypt_complaint(*, complaint: Complaint, data_key: crypto.DataKey) -> Comp
     grants = complaint.key_grants.select_related("agency")
     # The agencies' own order (the working group first), the same on every database.
     agencies = tuple(g.agency for g in grants.order_by("-agency__receives_all", "agency__pk"))
+    consented = tuple(
+        Agency.objects.filter(
+            Q(complaint_grants__complaint=complaint) | Q(complaint_consents__complaint=complaint)
+        )
+        .distinct()
+        .order_by("-receives_all", "pk")
+    )
     return ComplaintView(
         public_id=complaint.public_id,
         received_on=complaint.received_on,
@@ -149,6 +161,7 @@ def decrypt_complaint(*, complaint: Complaint, data_key: crypto.DataKey) -> Comp
         content=content,
         messages=messages,
         agencies=agencies,
+        consented=consented,
     )
 
 

@@ -24,6 +24,7 @@ from ombuds.staff.models import Agency, Installation, StaffUser
 from .content import ComplaintContent
 from .models import (
     Complaint,
+    ComplaintConsent,
     ComplaintKeyGrant,
     ComplaintStatus,
     GuessWindow,
@@ -48,16 +49,17 @@ class Receipt:
     public_id: uuid.UUID
 
 
-def recipient_agencies(consent: tuple[str, ...]) -> list[Agency]:
-    """The agencies a complaint is sealed to: those that receive all, plus those consented to
-    (by slug) among the agencies complaints may be shared with."""
+def recipient_agencies(consent: tuple[str, ...]) -> tuple[list[Agency], list[Agency]]:
+    """The agencies a new complaint is sealed to (those that receive all), and those its
+    complainant consented to (by slug, among the agencies complaints may be shared with),
+    which get a key only when a case holding the complaint is referred to them."""
     # An install has a handful of agencies: reading them all and choosing here costs half of
     # compiling the OR-query on every complaint (bench/intake.py), with the same result.
-    return [
-        a
-        for a in Agency.objects.all()
-        if a.receives_all or (a.offered_for_consent and a.slug in consent)
-    ]
+    agencies = list(Agency.objects.all())
+    return (
+        [a for a in agencies if a.receives_all],
+        [a for a in agencies if not a.receives_all and a.offered_for_consent and a.slug in consent],
+    )
 
 
 def _token_hash(token: str) -> bytes:
@@ -99,8 +101,8 @@ def complaint_submit(
     first complaint stands and no second one is made.
     """
     install = Installation.current()
-    agencies = recipient_agencies(content.consent)
-    if not any(a.receives_all for a in agencies):
+    agencies, consented = recipient_agencies(content.consent)
+    if not agencies:
         raise Installation.DoesNotExist(
             "no agency receives complaints: run `ombuds demo` or set one up"
         )
@@ -134,6 +136,9 @@ def complaint_submit(
         for g in grants:
             g.complaint = complaint
         ComplaintKeyGrant.objects.bulk_create(grants)
+        ComplaintConsent.objects.bulk_create(
+            ComplaintConsent(complaint=complaint, agency=a) for a in consented
+        )
         for attach in attachments:
             attach(complaint, data_key)
         audit_record(
@@ -142,6 +147,7 @@ def complaint_submit(
             details={
                 "urgent": complaint.urgent,
                 "agencies": ",".join(sorted(a.slug for a in agencies)),
+                "consent": ",".join(sorted(a.slug for a in consented)),
             },
             day_only=True,
         )
@@ -271,6 +277,39 @@ def complaint_set_status(*, user: StaffUser, complaint: Complaint, status: Compl
 
 
 # --- withdrawal and retention (threat model 9: deletion that means it) ----------------------
+
+
+class NoConsent(Exception):
+    """The complainant did not consent to share the complaint with that agency."""
+
+
+def complaint_share(
+    *,
+    user: StaffUser,
+    complaint: Complaint,
+    agency: Agency,
+    data_key: crypto.DataKey,
+    reason: str = "shared",
+) -> bool:
+    """Seal the complaint's data key (already unsealed by the caller's agency) to a consented
+    ``agency``; False if it holds it already. Raises :class:`NoConsent` for an agency the
+    complainant did not consent to: consent bounds what may be shared, whoever asks."""
+    with transaction.atomic():
+        if not ComplaintConsent.objects.filter(complaint=complaint, agency=agency).exists():
+            raise NoConsent
+        _grant, created = ComplaintKeyGrant.objects.get_or_create(
+            complaint=complaint,
+            agency=agency,
+            defaults={"sealed_data_key": crypto.seal_data_key(bytes(agency.public_key), data_key)},
+        )
+        if created:
+            audit_record(
+                action=AuditAction.KEY_GRANTED,
+                actor=user,
+                subject=f"complaint:{complaint.public_id}",
+                details={"agency": agency.slug, "reason": reason},
+            )
+    return created
 
 
 def complaint_shred(

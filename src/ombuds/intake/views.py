@@ -296,7 +296,7 @@ def _complaint_page(
         "withdraw_form": WithdrawForm(),
         "evidence_form": EvidenceUploadForm(),
         "progress": selectors.complaint_progress_for_complainant(public_id=public_id),
-        "summary": complaint_summary(content=view.content, agencies=view.agencies, files=files),
+        "summary": complaint_summary(content=view.content, agencies=view.consented, files=files),
         "keeping": selectors.complaint_keeping(public_id=public_id),
     }
     page.update(context)
