@@ -269,6 +269,9 @@ LOGGING = {
 OMBUDS_RETURN_ATTEMPTS_PER_MINUTE = int(os.environ.get("OMBUDS_RETURN_ATTEMPTS_PER_MINUTE", 30))
 # Where "leave this site quickly" goes: an everyday site that draws no attention.
 OMBUDS_QUICK_EXIT_URL = os.environ.get("OMBUDS_QUICK_EXIT_URL", "https://ya.ru/")
+# Uploads are refused while the data disk would have less than this many bytes free after
+# keeping the file (issue 13): well before the disk fills. Default 2 GiB.
+OMBUDS_MIN_FREE_BYTES = int(os.environ.get("OMBUDS_MIN_FREE_BYTES", 2 * 1024**3))
 # A complainant's return-visit session ends after this many idle seconds.
 OMBUDS_COMPLAINANT_IDLE_SECONDS = int(os.environ.get("OMBUDS_COMPLAINANT_IDLE_SECONDS", 1800))
 # Cost of Argon2id for staff passwords and the keys under them: "moderate" in production;

@@ -10,14 +10,17 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import shutil
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ombuds import crypto
 from ombuds.audit.models import AuditAction, AuditEntry
@@ -122,9 +125,22 @@ def _custody(
     return entry
 
 
+def _disk_guard(size: int) -> None:
+    """Refuse a file that would leave less than ``OMBUDS_MIN_FREE_BYTES`` free on the data
+    disk (issue 13): a flood of uploads is stopped well before the disk fills. The message
+    says nothing about load."""
+    free = shutil.disk_usage(settings.DATA_DIR).free
+    # A kept file costs about twice its size (original and working copy).
+    if free - 2 * size < settings.OMBUDS_MIN_FREE_BYTES:
+        raise FileRefused(
+            gettext("This file cannot be received right now. Please try again later.")
+        )
+
+
 def _read(upload: Upload) -> tuple[str, bytes]:
     name = files.clean_name(upload.name or "")
     limit = max(files.MAX_BYTES.values())
+    _disk_guard(upload.size or limit)
     if upload.size is not None and upload.size > limit:
         raise FileRefused(f"This file is larger than the limit of {limit // files.MB} MB.")
     data = upload.read(limit + 1)
