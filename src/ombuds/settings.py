@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ombuds.intake.middleware.SecurityHeadersMiddleware",
+    "ombuds.intake.middleware.OnionLocationMiddleware",
     "ombuds.intake.middleware.ComplainantIdleClockMiddleware",
 ]
 
@@ -197,8 +198,18 @@ if SECURE_HTTPS:
     # X-Forwarded-Proto; without this Django would see plain HTTP and refuse every form post.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("OMBUDS_HSTS_SECONDS", 31536000))
+    # The proxy (deploy/nginx/ombuds.conf) already answers plain HTTP with a redirect; this is
+    # the second line for a request that reaches the app unproxied. The onion front sends
+    # X-Forwarded-Proto: https (onion addresses are end-to-end encrypted), so it is not sent
+    # to a clear-web name.
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("OMBUDS_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("OMBUDS_HSTS_PRELOAD", "") == "1"
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("OMBUDS_TRUSTED_ORIGINS", "").split(",") if o]
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# When the site is also served on a clear-web name: its onion address (http://<56 chars>.onion),
+# sent as `Onion-Location` so Tor Browser offers the onion service (intake/middleware.py).
+OMBUDS_ONION_LOCATION = os.environ.get("OMBUDS_ONION_LOCATION", "").rstrip("/")
 # "same-origin", not "no-referrer": under no-referrer browsers send `Origin: null` with form
 # posts and CSRF checking refuses them. Other sites still receive no referrer.
 SECURE_REFERRER_POLICY = "same-origin"

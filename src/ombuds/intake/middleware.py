@@ -67,6 +67,24 @@ class SecurityHeadersMiddleware:
         return response
 
 
+class OnionLocationMiddleware:
+    """Tell Tor Browser, on the clear-web name, where the same page is on the onion service.
+
+    Set by ``OMBUDS_ONION_LOCATION`` (the onion origin). Tor Browser only honours the header on
+    HTTPS pages; it is not sent on the onion address itself.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        onion = settings.OMBUDS_ONION_LOCATION
+        if onion and not request.get_host().endswith(".onion"):
+            response.headers["Onion-Location"] = onion + request.get_full_path()
+        return response
+
+
 #: The complainant's key cookie: the key that unwraps the complaint's key in the session. Its
 #: value is signed with the time of the complainant's last request, so the idle limit
 #: (``OMBUDS_COMPLAINANT_IDLE_SECONDS``) is enforced without any session row holding the time
