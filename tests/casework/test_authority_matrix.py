@@ -82,8 +82,13 @@ def _admin(world: World) -> None:
 
 
 @pytest.fixture
-def scene(world: World, settings: Any) -> Scene:
+def scene(world: World, settings: Any, tmp_path: Any) -> Scene:
     settings.OMBUDS_ANALYSIS_INLINE_RUNS = True  # runs execute inside the request, as in analysis
+    # Exports are signed: the scene has its own key, whatever ran before it in this data folder.
+    from ombuds.audit import signing
+
+    settings.OMBUDS_AUDIT_SIGNING_KEY_FILE = str(tmp_path / "audit-signing.key")
+    signing.ensure_signing_key()
     _admin(world)
     outsider, _key = staff_services.agency_create(
         slug="outsider",
