@@ -297,3 +297,27 @@ OMBUDS_SIGN_IN_FREE_FAILURES = 3
 OMBUDS_SIGN_IN_MAX_LOCK_SECONDS = 900
 # Public statistics: counts from 1 to this minus one are suppressed (threat model 10).
 OMBUDS_PUBLISH_MIN_CELL = int(os.environ.get("OMBUDS_PUBLISH_MIN_CELL", 5))
+
+# Anonymous intake's budget (issue 13): submissions (new complaints, follow-ups and files
+# together) and bytes of files per clock hour, for everyone at once. Past it, a plain "try
+# again later" page (503) and nothing kept (intake/budget.py). A real inquiry does not reach
+# these by accident: 300 an hour is more than a year's complaints of many inquiries in a day.
+OMBUDS_INTAKE_COMPLAINTS_PER_HOUR = int(os.environ.get("OMBUDS_INTAKE_COMPLAINTS_PER_HOUR", 300))
+OMBUDS_INTAKE_BYTES_PER_HOUR = int(os.environ.get("OMBUDS_INTAKE_BYTES_PER_HOUR", 2 * 1000**3))
+
+# Alerts without content (issue 12): on-duty staff are mailed that an urgent complaint arrived,
+# or that intake refused something, and where to sign in; nothing else (staff/alerts.py).
+# No alert is sent while OMBUDS_SMTP_HOST is empty.
+OMBUDS_STAFF_URL = os.environ.get("OMBUDS_STAFF_URL", "")
+OMBUDS_SMTP_HOST = os.environ.get("OMBUDS_SMTP_HOST", "")
+# At most one alert of each kind per this many minutes; one mail says "one or more".
+OMBUDS_ALERT_MINUTES = int(os.environ.get("OMBUDS_ALERT_MINUTES", 15))
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = OMBUDS_SMTP_HOST or "localhost"
+EMAIL_PORT = int(os.environ.get("OMBUDS_SMTP_PORT", 587))
+EMAIL_HOST_USER = os.environ.get("OMBUDS_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("OMBUDS_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("OMBUDS_SMTP_STARTTLS", "1") == "1"
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("OMBUDS_SMTP_FROM", "ombuds@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL

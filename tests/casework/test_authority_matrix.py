@@ -263,6 +263,11 @@ ROUTES: dict[str, Row] = {
         },
         allowed={"admin": 302},
     ),
+    "staff:admin_member_duty": Row(
+        lambda s: f"/en/staff/admin/staff/{s.world.personas['analyst'].user.pk}/duty/",
+        data=lambda s: {"on_duty": "on", "email": "analyst@wg.example"},
+        allowed={"admin": 302},
+    ),
     # Administrators read failed sign-ins (a page: nothing to change).
     "staff:sign_in_failures": Row(lambda s: "/en/staff/sign-in-failures/", kind="read"),
     "staff:complaint": Row(lambda s: f"/en/staff/complaints/{s.complaint.public_id}/", kind="read"),

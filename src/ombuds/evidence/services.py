@@ -28,6 +28,7 @@ from ombuds.audit.services import audit_record
 from ombuds.casework.models import Case, Compartment
 from ombuds.casework.selectors import CaseKeys
 from ombuds.casework.services import compartment_for_material
+from ombuds.intake.budget import refusal_record
 from ombuds.intake.models import Complaint
 from ombuds.staff.models import Agency, StaffUser
 
@@ -132,6 +133,7 @@ def _disk_guard(size: int) -> None:
     free = shutil.disk_usage(settings.DATA_DIR).free
     # A kept file costs about twice its size (original and working copy).
     if free - 2 * size < settings.OMBUDS_MIN_FREE_BYTES:
+        refusal_record(disk=True)  # counted for the administrators, and alerted
         raise FileRefused(
             gettext("This file cannot be received right now. Please try again later.")
         )

@@ -130,3 +130,24 @@ class GuessWindow(models.Model):
 
     minute = models.BigIntegerField(unique=True)
     failures = models.PositiveIntegerField(default=0)
+
+
+class IntakeHour(models.Model):
+    """What anonymous intake took in during one clock hour, for everyone at once (the intake
+    budget, ``intake/budget.py``): submissions (complaints, follow-ups, files) and bytes of
+    files. No client data; rows of past hours are deleted as the next hour's first submission
+    arrives and by the hourly housekeeping, so no row says more than "the current hour"."""
+
+    hour = models.BigIntegerField(unique=True)
+    items = models.PositiveIntegerField(default=0)
+    bytes = models.PositiveBigIntegerField(default=0)
+
+
+class IntakeRefusalDay(models.Model):
+    """How many submissions the intake budget and the free-disk guard refused on one day
+    (counts only: what was refused is not kept). Shown to administrators for the last week;
+    older days are deleted."""
+
+    day = models.DateField(unique=True)
+    budget = models.PositiveIntegerField(default=0)
+    disk = models.PositiveIntegerField(default=0)

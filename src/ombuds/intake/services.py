@@ -19,7 +19,8 @@ from django.utils import timezone
 from ombuds import crypto
 from ombuds.audit.models import AuditAction
 from ombuds.audit.services import audit_record
-from ombuds.staff.models import Agency, Installation, StaffUser
+from ombuds.staff.alerts import alert_raise
+from ombuds.staff.models import Agency, AlertKind, Installation, StaffUser
 
 from .content import ComplaintContent
 from .models import (
@@ -151,6 +152,10 @@ def complaint_submit(
             },
             day_only=True,
         )
+        if complaint.urgent:
+            # Someone is held now: the on-duty members are told, without content, once the
+            # complaint is safely kept (staff/alerts.py). A failing alert fails no complaint.
+            transaction.on_commit(lambda: alert_raise(AlertKind.URGENT), robust=True)
     return Receipt(codename=codename, public_id=public_id)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from .budget import budget_clear_past
 from .services import retention_apply
 
 
@@ -16,3 +17,9 @@ def retention_task() -> dict[str, int]:
         "grants_destroyed": report.grants_destroyed,
         "complaints_deleted": report.complaints_deleted,
     }
+
+
+@task()
+def intake_counts_clear_task() -> int:
+    """Delete the intake budget's counts of past hours and old refusal days (hourly)."""
+    return budget_clear_past()

@@ -23,7 +23,7 @@ from ombuds.evidence import services as evidence_services
 from ombuds.evidence.files import FileRefused, Prepared
 from ombuds.evidence.forms import EvidenceUploadForm, OptionalEvidenceForm
 
-from . import selectors, services
+from . import budget, selectors, services
 from .forms import (
     CodenameForm,
     ComplaintForm,
@@ -63,6 +63,8 @@ def _language() -> str:
 @require_http_methods(["GET", "POST"])
 def complaint_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
+        if budget.budget_exhausted():  # before the costly checks of a file
+            return budget.budget_refused(request)
         form = ComplaintForm(request.POST)
         persons = PersonFormSet(request.POST, prefix="person")
         attachment = OptionalEvidenceForm(request.POST, request.FILES)
@@ -79,6 +81,8 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                 attachments = []
                 if prepared is not None:
                     attachments.append(_first_file(attachment.cleaned_data["file"], prepared))
+                if not budget.budget_take(nbytes=len(prepared.original) if prepared else 0):
+                    return budget.budget_refused(request)
                 try:
                     receipt = services.complaint_submit(
                         content=content,
@@ -262,6 +266,8 @@ def my_complaint(
 ) -> HttpResponse:
     form = FollowUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not budget.budget_take():
+            return budget.budget_refused(request)
         services.complainant_follow_up(
             public_id=public_id, data_key=data_key, text=form.cleaned_data["text"]
         )
@@ -311,6 +317,8 @@ def my_complaint_file(
     """The complainant attaches a file (a separate multipart form on the return-visit page)."""
     form = EvidenceUploadForm(request.POST, request.FILES)
     if form.is_valid():
+        if not budget.budget_take(nbytes=form.cleaned_data["file"].size or 0):
+            return budget.budget_refused(request)
         try:
             evidence_services.evidence_attach(
                 complaint=Complaint.objects.get(public_id=public_id),

@@ -124,3 +124,27 @@ class StaffAddForm(NewPasswordForm):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class DutyForm(forms.Form):
+    """Whether a member is on duty, and where alerts go (staff/alerts.py)."""
+
+    on_duty = forms.BooleanField(
+        label=_("On duty: mailed when an urgent complaint arrives or intake refuses something"),
+        required=False,
+    )
+    email = forms.EmailField(
+        label=_("Email address for alerts"),
+        required=False,
+        max_length=254,
+        help_text=_(
+            "The mail says only that something happened and where to sign in: no names, "
+            "places or complaint numbers."
+        ),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("on_duty") and not data.get("email") and not self.has_error("email"):
+            self.add_error("email", _("A member on duty needs an email address for alerts."))
+        return data

@@ -16,12 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ombuds import crypto
+from ombuds.intake.budget import refusals_this_week
 
 from . import services
 from .access import current_staff, staff_key, staff_required
 from .admin_forms import (
     AgencyCreateForm,
     AgencyForm,
+    DutyForm,
     NewPasswordForm,
     PasswordChangeForm,
     RoleForm,
@@ -196,10 +198,16 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         (m, m.pk in holders)
         for m in StaffUser.objects.select_related("agency").order_by("-is_active", "username")
     ]
+    refused_budget, refused_disk = refusals_this_week()
     return render(
         request,
         "staff/admin/staff.html",
-        {"members": members, "form": form},
+        {
+            "members": members,
+            "form": form,
+            "refused_budget": refused_budget,
+            "refused_disk": refused_disk,
+        },
         status=400 if form.errors else 200,
     )
 
@@ -217,6 +225,7 @@ def _member_page(
     *,
     role_form: RoleForm | None = None,
     reset_form: NewPasswordForm | None = None,
+    duty_form: DutyForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     return render(
@@ -227,6 +236,8 @@ def _member_page(
             "holds_key": AgencyKeyGrant.objects.filter(user=member).exists(),
             "role_form": role_form or RoleForm(initial={"role": member.role}),
             "reset_form": reset_form or NewPasswordForm(username=member.username),
+            "duty_form": duty_form
+            or DutyForm(initial={"on_duty": member.on_duty, "email": member.email}),
         },
         status=status,
     )
@@ -252,6 +263,28 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
     )
     messages.info(request, _("Role saved."))
     return HttpResponseRedirect(reverse("staff:admin_member", args=[target.pk]))
+
+
+@require_POST
+@staff_required(roles=ADMIN)
+def member_duty(request: HttpRequest, pk: int) -> HttpResponse:
+    """On duty or not, and the address alerts go to."""
+    target = _member(pk)
+    form = DutyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.staff_set_duty(
+                user=target,
+                on_duty=form.cleaned_data["on_duty"],
+                email=form.cleaned_data["email"],
+                actor=current_staff(request),
+            )
+        except services.StaffError as exc:
+            form.add_error("email", str(exc))
+        else:
+            messages.info(request, _("Alerts saved."))
+            return HttpResponseRedirect(reverse("staff:admin_member", args=[target.pk]))
+    return _member_page(request, target, duty_form=form, status=400)
 
 
 @require_POST

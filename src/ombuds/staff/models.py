@@ -124,6 +124,9 @@ class StaffUser(AbstractUser):
     #: holds the password can make these, and only these pause the code checks (locked_until).
     failed_codes = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    #: On duty: told by email (to ``email``, Django's own column) that an urgent complaint
+    #: arrived or that intake refused something; the mail carries no content (staff/alerts.py).
+    on_duty = models.BooleanField(default=False)
 
     def protected_key(self) -> crypto.ProtectedPrivateKey:
         return crypto.ProtectedPrivateKey(
@@ -195,3 +198,20 @@ class AgencyPastKeyGrant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["past_key", "user"], name="one_past_grant_per_member")
         ]
+
+
+class AlertKind(models.TextChoices):
+    URGENT = "urgent", _("An urgent complaint arrived")
+    REFUSED = "refused", _("Intake refused something")
+
+
+class AlertState(models.Model):
+    """One row per kind of alert: whether something happened that the on-duty members were
+    not told yet, and when the last mail went (alerts are spaced by ``OMBUDS_ALERT_MINUTES``).
+
+    ``sent_at`` dates the latest alert as the mail's own Date header does; it says nothing
+    of which complaint, and is replaced by the next alert."""
+
+    kind = models.CharField(max_length=20, choices=AlertKind.choices, unique=True)
+    pending = models.BooleanField(default=False)
+    sent_at = models.DateTimeField(null=True, blank=True)

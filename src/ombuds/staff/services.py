@@ -10,9 +10,11 @@ import pyotp
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ombuds import crypto
 from ombuds.audit.models import AuditAction
@@ -527,6 +529,33 @@ def staff_set_role(*, user: StaffUser, role: Role, actor: StaffUser | None) -> N
             actor=actor,
             subject=f"staff:{user.username}",
             details={"role": str(role), "was": str(old)},
+        )
+
+
+def staff_set_duty(*, user: StaffUser, on_duty: bool, email: str, actor: StaffUser | None) -> None:
+    """Set whether a member is on duty (mailed alerts without content: staff/alerts.py) and
+    the address alerts go to. Raises :class:`StaffError` for an address that is not one, or
+    for a member put on duty without one."""
+    email = email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise StaffError(gettext("This is not an email address.")) from exc
+    if on_duty and not email:
+        raise StaffError(gettext("A member on duty needs an email address for alerts."))
+    if user.on_duty == on_duty and user.email == email:
+        return
+    with transaction.atomic():
+        user.on_duty = on_duty
+        user.email = email
+        user.save(update_fields=["on_duty", "email"])
+        # The address is staff data; the audit entry says only that it changed.
+        audit_record(
+            action=AuditAction.STAFF_CHANGED,
+            actor=actor,
+            subject=f"staff:{user.username}",
+            details={"on_duty": on_duty, "alert_address": bool(email)},
         )
 
 

@@ -30,4 +30,5 @@ urlpatterns += [
         name="admin_member_deactivate",
     ),
     path("admin/staff/<int:pk>/reset/", admin_views.member_reset, name="admin_member_reset"),
+    path("admin/staff/<int:pk>/duty/", admin_views.member_duty, name="admin_member_duty"),
 ]

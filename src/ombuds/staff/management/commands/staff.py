@@ -24,7 +24,8 @@ ROLES = [r.value for r in Role]
 class Command(BaseCommand):
     help = (
         "Staff members: add (the agency key granted by a member or with the escrow key), list, "
-        "deactivate (rotates the agency key), reset (new password and second factor), role. "
+        "deactivate (rotates the agency key), reset (new password and second factor), role, "
+        "duty (on duty for alerts, and their address). "
         "Passwords are read from standard input, one a line, when it is not a terminal."
     )
 
@@ -48,6 +49,16 @@ class Command(BaseCommand):
         role = sub.add_parser("role", help="change a member's role")
         role.add_argument("username")
         role.add_argument("role", choices=ROLES)
+        duty = sub.add_parser(
+            "duty",
+            help="on duty or not: mailed (without content) when an urgent complaint arrives "
+            "or intake refuses something",
+        )
+        duty.add_argument("username")
+        state = duty.add_mutually_exclusive_group(required=True)
+        state.add_argument("--on", dest="on_duty", action="store_true", default=None)
+        state.add_argument("--off", dest="on_duty", action="store_false")
+        duty.add_argument("--email", help="the address alerts go to (kept if not given)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         # The command line speaks English, like every other ombuds command (Django's own
@@ -100,7 +111,18 @@ class Command(BaseCommand):
 
     def _list(self, options: dict[str, Any]) -> None:
         holders = set(AgencyKeyGrant.objects.values_list("user_id", flat=True))
-        rows = [("user", "agency", "role", "active", "agency key", "second factor", "last sign-in")]
+        rows = [
+            (
+                "user",
+                "agency",
+                "role",
+                "active",
+                "agency key",
+                "second factor",
+                "last sign-in",
+                "alerts",
+            )
+        ]
         for u in StaffUser.objects.select_related("agency").order_by("username"):
             rows.append(
                 (
@@ -111,6 +133,7 @@ class Command(BaseCommand):
                     "yes" if u.pk in holders else "no",
                     "enrolled" if u.totp_confirmed else "at next sign-in",
                     u.last_login.strftime("%Y-%m-%d %H:%M") if u.last_login else "never",
+                    f"on duty ({u.email})" if u.on_duty else "-",
                 )
             )
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -170,6 +193,16 @@ class Command(BaseCommand):
         user = staff_by_name(options["username"])
         services.staff_set_role(user=user, role=Role(options["role"]), actor=None)
         self.stdout.write(f"{user.username} is now {user.role}")
+
+    def _duty(self, options: dict[str, Any]) -> None:
+        user = staff_by_name(options["username"])
+        email = user.email if options["email"] is None else options["email"]
+        services.staff_set_duty(user=user, on_duty=options["on_duty"], email=email, actor=None)
+        self.stdout.write(
+            f"{user.username} is on duty; alerts go to {user.email}"
+            if user.on_duty
+            else f"{user.username} is not on duty"
+        )
 
 
 def _key_source(parser: CommandParser) -> None:
