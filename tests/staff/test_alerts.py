@@ -250,3 +250,52 @@ def test_the_hourly_housekeeping_forgets_when_the_last_alert_went(
     alerts_tidy()
     assert not DBTaskResult.objects.exists()
     assert AlertState.objects.get(kind=AlertKind.URGENT).sent_at is None
+
+
+@pytest.mark.django_db
+def test_the_administrator_puts_a_member_on_duty_on_the_member_page(world, monkeypatch) -> None:
+    import html
+    import json
+
+    import pyotp
+
+    from ombuds.audit.models import AuditEntry
+    from ombuds.staff import services
+    from ombuds.staff.models import Role, StaffUser
+    from tests.conftest import Persona
+
+    boss = services.staff_create(
+        username="boss", password="Kto-storozhit-storozhei", agency=None, role=Role.ADMIN,
+        agency_private_key=None,
+    )  # fmt: skip
+    secret = pyotp.random_base32()
+    services.totp_enrol(user=boss, secret=secret)
+    admin = Persona("boss", "Kto-storozhit-storozhei", secret, boss).sign_in(Client())
+    officer = world.personas["intake_officer"].user
+    url = f"/en/staff/admin/staff/{officer.pk}/duty/"
+
+    r = admin.post(url, {"on_duty": "on", "email": ""})
+    assert r.status_code == 400
+    assert "needs an email address" in html.unescape(r.content.decode())
+    r = admin.post(url, {"on_duty": "on", "email": "not an address"})
+    assert r.status_code == 400
+    assert not StaffUser.objects.get(pk=officer.pk).on_duty
+
+    r = admin.post(url, {"on_duty": "on", "email": ON_DUTY})
+    assert r.status_code == 302
+    member = StaffUser.objects.get(pk=officer.pk)
+    assert member.on_duty and member.email == ON_DUTY
+    page = admin.get(f"/en/staff/admin/staff/{officer.pk}/").content.decode()
+    assert "on duty" in page and ON_DUTY in page
+    assert "on duty" in admin.get("/en/staff/admin/staff/").content.decode()
+    line = next(
+        x for x in run(monkeypatch, "staff", "list").splitlines() if x.startswith("intake_officer")
+    )
+    assert f"on duty ({ON_DUTY})" in line
+    entry = AuditEntry.objects.filter(subject="staff:intake_officer").order_by("-seq").first()
+    assert entry is not None and ON_DUTY not in json.dumps(entry.details)
+
+    # Off duty: the address may stay; no alert goes to it.
+    assert admin.post(url, {"email": ON_DUTY}).status_code == 302
+    assert not StaffUser.objects.get(pk=officer.pk).on_duty
+    assert "is not on duty" in run(monkeypatch, "staff", "duty", "intake_officer", "--off")

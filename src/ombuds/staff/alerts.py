@@ -124,7 +124,7 @@ def _message(kind: AlertKind) -> tuple[str, str]:
                 subjects.append(gettext("Intake refused a submission"))
                 said = gettext(
                     "Anonymous intake refused one or more submissions (the intake budget or "
-                    "the free-disk guard). The counts are on the staff page."
+                    "the free-disk guard). The counts are shown on the administration pages."
                 )
             parts.append(said + "\n" + gettext("Sign in: %(url)s") % {"url": url})
     return " / ".join(subjects), "\n\n".join(parts) + "\n"
