@@ -299,3 +299,19 @@ def test_the_administrator_puts_a_member_on_duty_on_the_member_page(world, monke
     assert admin.post(url, {"email": ON_DUTY}).status_code == 302
     assert not StaffUser.objects.get(pk=officer.pk).on_duty
     assert "is not on duty" in run(monkeypatch, "staff", "duty", "intake_officer", "--off")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_alert_whose_task_was_lost_is_queued_again_by_the_housekeeping(
+    tx_world, smtp, monkeypatch
+) -> None:
+    from ombuds.staff.alerts import alerts_tidy
+
+    _on_duty(monkeypatch)
+    submit_complaint(Client(), held_now="yes")
+    DBTaskResult.objects.all().delete()  # the queue lost it
+    submit_complaint(Client(), held_now="yes")
+    assert not DBTaskResult.objects.exists(), "pending already: no second task"
+    alerts_tidy()
+    _worker()
+    assert [rcpt for rcpt, _ in smtp.mails] == [[ON_DUTY]]

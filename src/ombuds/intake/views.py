@@ -63,7 +63,7 @@ def _language() -> str:
 @require_http_methods(["GET", "POST"])
 def complaint_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        if budget.budget_exhausted():  # before the costly checks of a file
+        if request.FILES and budget.budget_exhausted():  # before the costly checks of a file
             return budget.budget_refused(request)
         form = ComplaintForm(request.POST)
         persons = PersonFormSet(request.POST, prefix="person")

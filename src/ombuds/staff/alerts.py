@@ -97,7 +97,13 @@ def alert_raise(kind: AlertKind) -> bool:
     Call after the transaction that kept (or refused) the thing commits (``on_commit``).
     Returns False, and does nothing, when alerts are off or nobody is on duty to be told.
     """
-    if not alerts_enabled() or not alert_recipients(kind):
+    if not alerts_enabled():
+        return False
+    if AlertState.objects.filter(kind=kind, pending=True).exists():
+        # A task is waiting (or running, or retrying) already: it will tell of this too. A
+        # flood of refusals costs a read each, not a lock.
+        return True
+    if not alert_recipients(kind):
         return False
     with transaction.atomic():
         state = _state(kind)
@@ -182,8 +188,17 @@ def alert_send(kind: AlertKind) -> int:
 def alerts_tidy() -> int:
     """Hourly (the scheduler's housekeeping): delete the finished rows of alert tasks and
     forget when the last alert went once its interval is over, so the server keeps the time
-    of an alert for about an hour at most. Returns how many rows were changed."""
+    of an alert for about an hour at most; requeue an alert whose task was lost. Returns how
+    many rows were deleted or cleared."""
     done = sum(_clear_finished(kind) for kind in AlertKind)
     cutoff = timezone.now() - datetime.timedelta(minutes=settings.OMBUDS_ALERT_MINUTES)
     done += AlertState.objects.filter(sent_at__lt=cutoff).update(sent_at=None)
+    # An alert still to tell whose task was lost (a worker killed mid-run): queue it again.
+    for state in AlertState.objects.filter(pending=True):
+        kind = AlertKind(state.kind)
+        running = DBTaskResult.objects.filter(
+            task_path=_task(kind).module_path, status=TaskResultStatus.RUNNING
+        ).exists()
+        if not running and alerts_enabled():
+            _enqueue(kind, _next_allowed(state))
     return done
