@@ -1,6 +1,7 @@
 """Housekeeping that must happen without anyone asking: retention (crypto-shredding past each
-agency's period), chaining the complainants' audit entries of earlier days, the week's
-public figures, and deleting expired sessions. ``ombuds scheduler`` enqueues these tasks
+agency's period), chaining the complainants' audit entries of earlier days, anchoring the audit
+log with a signed checkpoint twice a day, the week's public figures, and deleting expired
+sessions. ``ombuds scheduler`` enqueues these tasks
 every hour for the django-tasks worker (``ombuds db_worker``); each is idempotent, so running
 them hourly rather than daily or weekly only makes them happen sooner after the day turns.
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 from django_tasks.base import Task, TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from ombuds.audit.tasks import audit_flush_task
+from ombuds.audit.tasks import audit_anchor_task, audit_flush_task
 from ombuds.intake.tasks import retention_task
 from ombuds.reporting.tasks import publish_task
 
@@ -22,6 +23,7 @@ from .tasks import sessions_clear_task
 HOUSEKEEPING_TASKS: tuple[Task[[], object], ...] = (  # type: ignore[assignment]
     retention_task,
     audit_flush_task,
+    audit_anchor_task,
     publish_task,
     sessions_clear_task,
 )
