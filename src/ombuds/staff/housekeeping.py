@@ -16,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 
 from ombuds.audit.tasks import audit_anchor_task, audit_flush_task
 from ombuds.intake.tasks import retention_task
+from ombuds.monitoring.tasks import worker_heartbeat_task
 from ombuds.reporting.tasks import publish_task
 
 from .tasks import sessions_clear_task
@@ -26,6 +27,7 @@ HOUSEKEEPING_TASKS: tuple[Task[[], object], ...] = (  # type: ignore[assignment]
     audit_anchor_task,
     publish_task,
     sessions_clear_task,
+    worker_heartbeat_task,  # also every minute between rounds (monitoring/heartbeat.py)
 )
 
 
