@@ -37,7 +37,7 @@ class Command(BaseCommand):
             if time.monotonic() >= next_round:
                 enqueued = housekeeping_enqueue()
                 self.stdout.write(f"enqueued: {', '.join(enqueued) or 'nothing (still queued)'}")
-                next_round += every
+                next_round = time.monotonic() + every
             heartbeat_write(Heartbeat.SCHEDULER)
             heartbeat_enqueue()
             if options["once"]:
