@@ -86,10 +86,13 @@ INSTALLED_APPS = [
     "ombuds.casework",
     "ombuds.analysis",
     "ombuds.reporting",
+    "ombuds.monitoring",
 ]
 
 MIDDLEWARE = [
     "ombuds.intake.middleware.ScrubClientMetadataMiddleware",
+    # GET /healthz, answered before the HTTPS redirect and the host check (docs/deploy.md).
+    "ombuds.monitoring.middleware.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -275,6 +278,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
+# /healthz and `ombuds status`: degraded when the worker's heartbeat is older than this.
+OMBUDS_HEARTBEAT_MAX_AGE_SECONDS = int(os.environ.get("OMBUDS_HEARTBEAT_MAX_AGE_SECONDS", 600))
+# The scheduler signs an audit checkpoint when the newest is this old and entries lie past it.
+OMBUDS_AUDIT_ANCHOR_SECONDS = int(os.environ.get("OMBUDS_AUDIT_ANCHOR_SECONDS", 12 * 3600))
 # Unknown codenames per minute (everyone together) answered "not found"; later misses in the
 # minute get "wait a minute" (429). A right codename is always let in (decision 0003).
 OMBUDS_RETURN_ATTEMPTS_PER_MINUTE = int(os.environ.get("OMBUDS_RETURN_ATTEMPTS_PER_MINUTE", 30))

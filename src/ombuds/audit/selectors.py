@@ -1,12 +1,15 @@
-"""Reads of the audit log for the auditor's pages."""
+"""Reads of the audit log for the auditor's pages, ``ombuds status`` and ``/healthz``."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Min, QuerySet
 
+from ombuds.audit.digest import CheckpointDigest
 from ombuds.audit.models import AuditAction, AuditCheckpoint, AuditEntry, PendingAuditEntry
+from ombuds.audit.verification import UNANCHORED_LIMIT
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -43,6 +46,40 @@ def audit_entries_filter(
 
 def audit_last_checkpoint() -> AuditCheckpoint | None:
     return AuditCheckpoint.objects.order_by("-seq").first()
+
+
+def audit_checkpoint_digest(checkpoint: AuditCheckpoint) -> CheckpointDigest:
+    """The short digest of a checkpoint, to keep off the server (``ombuds.audit.digest``)."""
+    return CheckpointDigest.of(
+        seq=checkpoint.seq,
+        head_hash=checkpoint.head_hash,
+        created_at=checkpoint.created_at,
+        public_key=checkpoint.public_key,
+        signature=checkpoint.signature,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AnchorState:
+    """How well the newest signed checkpoint covers the log (no entry's content)."""
+
+    last_checkpoint_at: dt.datetime | None
+    #: The oldest time among entries past the newest checkpoint (None: it covers them all).
+    unanchored_since: dt.datetime | None
+
+    def overdue(self, now: dt.datetime) -> bool:
+        """Whether ``ombuds audit verify`` now fails for entries not anchored."""
+        return self.unanchored_since is not None and now - self.unanchored_since > UNANCHORED_LIMIT
+
+
+def audit_anchor_state() -> AnchorState:
+    """Two small queries: the newest checkpoint, and the entries past it (few: a checkpoint is
+    signed every ``OMBUDS_AUDIT_CHECKPOINT_EVERY`` entries and twice a day)."""
+    last = AuditCheckpoint.objects.order_by("-seq").only("seq", "created_at").first()
+    since = AuditEntry.objects.filter(seq__gt=last.seq if last else 0).aggregate(
+        oldest=Min("created_at")
+    )["oldest"]
+    return AnchorState(last.created_at if last else None, since)
 
 
 def audit_pending_by_day() -> list[tuple[dt.date, int]]:

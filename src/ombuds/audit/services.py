@@ -1,5 +1,5 @@
-"""Writes to the audit log: :func:`audit_record`, :func:`audit_pending_flush` and
-:func:`audit_checkpoint_create`."""
+"""Writes to the audit log: :func:`audit_record`, :func:`audit_pending_flush`,
+:func:`audit_checkpoint_create` and :func:`audit_anchor` (the scheduler's checkpoint)."""
 
 from __future__ import annotations
 
@@ -72,6 +72,13 @@ _DETAILS = AuditEntry._meta.get_field("details")
 _PENDING_DAY = PendingAuditEntry._meta.get_field("day")
 #: Pending rows deleted per statement by the flush (well under SQLite's parameter limit).
 _FLUSH_BATCH = 500
+
+
+def anchor_every() -> datetime.timedelta:
+    """How old the newest checkpoint may grow, with entries past it, before the scheduler signs
+    a new one (setting ``OMBUDS_AUDIT_ANCHOR_SECONDS``, default 12 hours: well inside
+    :data:`~ombuds.audit.verification.UNANCHORED_LIMIT`, whatever the scheduler's round)."""
+    return datetime.timedelta(seconds=int(getattr(settings, "OMBUDS_AUDIT_ANCHOR_SECONDS", 43200)))
 
 
 def checkpoint_every() -> int:
@@ -265,6 +272,10 @@ def _flush_locked(
         entry = _append(cursor, insert, using=using, fields=fields)
         head_seq, head_hash = entry.seq, entry.entry_hash
     cursor.execute(update, [head_seq, head_hash, HEAD_PK])
+    # Anchored as they enter the chain: they are dated their day at 00:00, so by now they
+    # are nearly a day old, and verify fails on entries over a day old past the last checkpoint.
+    if not AuditCheckpoint.objects.using(using).filter(seq=head_seq).exists():
+        _checkpoint_signed(seq=head_seq, head_hash=head_hash, using=using)
     # By the ids read above, never by day: an entry written just before midnight that
     # commits after this read stays pending for the next flush instead of being lost.
     ids = sorted(row[0] for row in rows)
@@ -419,13 +430,17 @@ def audit_record(
 
 
 def _checkpoint_automatic(entry: AuditEntry, using: str) -> None:
+    _checkpoint_signed(seq=entry.seq, head_hash=entry.entry_hash, using=using)
+
+
+def _checkpoint_signed(*, seq: int, head_hash: str, using: str) -> None:
     try:
         key = signing.load_signing_key()
     except signing.SigningKeyError as exc:
         # Never fail a complaint because the checkpoint key is missing; verify reports the gap.
-        logger.warning("audit checkpoint at #%d skipped: %s", entry.seq, exc)
+        logger.warning("audit checkpoint at #%d skipped: %s", seq, exc)
         return
-    _checkpoint_write(key=key, seq=entry.seq, head_hash=entry.entry_hash, using=using)
+    _checkpoint_write(key=key, seq=seq, head_hash=head_hash, using=using)
 
 
 def _checkpoint_write(*, key: SigningKey, seq: int, head_hash: str, using: str) -> AuditCheckpoint:
@@ -460,6 +475,33 @@ def audit_checkpoint_create(*, actor: StaffUser | None = None) -> AuditCheckpoin
         if existing is not None:
             return existing
         return _checkpoint_write(key=key, seq=entry.seq, head_hash=entry.entry_hash, using=using)
+
+
+def audit_anchor(*, now: datetime.datetime | None = None) -> AuditCheckpoint | None:
+    """Sign a checkpoint if the log has grown past the newest one and that one is old.
+
+    Run by the scheduler every round (``audit_anchor_task``): when entries lie past the newest
+    checkpoint and it is older than :func:`anchor_every` (or there is none), it signs the head
+    (:func:`audit_checkpoint_create`, which records its own entry first). A quiet log gets no
+    new checkpoint, and every entry is covered well within a day (``verify`` fails past
+    that). Returns the new checkpoint, or ``None`` when none was due. Without a usable
+    signing key it logs a warning and returns ``None`` (``ombuds status`` and ``/healthz``
+    then show the anchor overdue after a day).
+    """
+    now = now or timezone.now()
+    using = router.db_for_write(AuditEntry)
+    audit_pending_flush()  # chained entries of earlier days come with their own checkpoint
+    last = AuditCheckpoint.objects.using(using).order_by("-seq").only("seq", "created_at").first()
+    past = AuditEntry.objects.using(using).filter(seq__gt=last.seq if last else 0)
+    if not past.exists():
+        return None
+    if last is not None and now - last.created_at < anchor_every():
+        return None
+    try:
+        return audit_checkpoint_create()
+    except signing.SigningKeyError as exc:
+        logger.warning("audit: the scheduled checkpoint was not signed: %s", exc)
+        return None
 
 
 def audit_signing_key_rotate(*, actor: StaffUser | None = None) -> AuditEntry:
@@ -534,6 +576,7 @@ def audit_signing_key_rotate(*, actor: StaffUser | None = None) -> AuditEntry:
 
 __all__ = [
     "AuditAction",
+    "audit_anchor",
     "audit_checkpoint_create",
     "audit_pending_flush",
     "audit_record",

@@ -14,7 +14,11 @@ What each kind of tampering looks like to it:
   that point no longer match the entries they signed;
 * entries **cut from the end**: the chain head or a checkpoint names an entry that is gone
   (cutting the end *and* the head and checkpoints is caught only by a checkpoint kept
-  outside the server: ``--expect``, docs/audit.md);
+  outside the server: ``--expect`` or ``--against``, docs/audit.md);
+* entries **not anchored**: an entry more than a day old lies past the last signed
+  checkpoint (the scheduler signs one at least twice a day, and the flush one for what it
+  chains): whoever can write the database could have rewritten and re-hashed it, and no
+  signature would show it. This fails too ("not anchored"), since no check can vouch for it;
 * the **signing key history** altered: each ``audit_signing_key_rotated`` entry must be signed
   by the outgoing and the incoming key over its own place in the chain and continue from the
   key then valid; each checkpoint must be signed by the key valid at its entry (the key
@@ -26,7 +30,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Literal
 
 from django.db import connections, router
 from nacl.exceptions import BadSignatureError
@@ -41,6 +46,7 @@ from ombuds.audit.chain import (
     key_rotation_message,
     timestamp_text,
 )
+from ombuds.audit.digest import CheckpointDigest
 from ombuds.audit.models import AuditAction, AuditChainHead, AuditCheckpoint, AuditEntry
 
 #: In the order of EntryFields, then the stored hash.
@@ -58,10 +64,17 @@ ENTRY_COLUMNS = (
 )
 
 
+#: An entry older than this past the last signed checkpoint fails verification.
+UNANCHORED_LIMIT = timedelta(days=1)
+#: ``Problem.kind`` of entries nobody can vouch for (not anchored), not shown to be altered.
+UNANCHORED = "unanchored"
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     seq: int  # the first entry that is bad, or where the damage starts
     message: str
+    kind: str = "tampered"  # or UNANCHORED
 
     def __str__(self) -> str:
         return f"entry #{self.seq}: {self.message}"
@@ -82,6 +95,11 @@ class VerificationReport:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def tampered(self) -> bool:
+        """Some problem shows an alteration (not only entries left unanchored)."""
+        return any(p.kind != UNANCHORED for p in self.problems)
 
     @property
     def first_problem(self) -> Problem | None:
@@ -198,6 +216,43 @@ def _checkpoint_problems(
     return problems
 
 
+def _kept_digest_problems(
+    kept: Mapping[int, CheckpointDigest],
+    checkpoints: Mapping[int, CheckpointRecord],
+    last_seq: int,
+) -> list[Problem]:
+    """What the log lacks of the checkpoints whose digests were kept off the server."""
+    problems = []
+    for seq, digest in sorted(kept.items()):
+        if seq > last_seq:
+            problems.append(
+                Problem(
+                    last_seq + 1,
+                    f"it is missing, but a checkpoint digest kept off the server covers the log "
+                    f"up to #{seq}: entries were cut from the end",
+                )
+            )
+            continue
+        checkpoint = checkpoints.get(seq)
+        if checkpoint is None:
+            problems.append(
+                Problem(seq, "the checkpoint of the digest kept off the server is gone: deleted")
+            )
+        elif not digest.matches(
+            public_key=checkpoint.public_key,
+            signature=checkpoint.signature,
+            created_at=checkpoint.created_at,
+        ):
+            problems.append(
+                Problem(
+                    seq,
+                    "its checkpoint is not the one whose digest was kept off the server "
+                    "(another key, signature or time): it was replaced",
+                )
+            )
+    return problems
+
+
 def _broken_link(seq: int) -> Problem:
     return Problem(
         seq,
@@ -209,16 +264,23 @@ def audit_verify(
     *,
     trusted_keys: Collection[str] | None = None,
     expected: Mapping[int, str] | None = None,
+    kept: Iterable[CheckpointDigest] = (),
     using: str | None = None,
     max_problems: int = 100,
+    as_of: datetime | None = None,
 ) -> VerificationReport:
     """Verify the whole log in the database; return a report (``.ok``, ``.first_problem``).
 
     ``trusted_keys`` (hex Ed25519 public keys): checkpoints signed by any other key are
     problems; ``None`` accepts any key whose signature is valid (with a warning).
     ``expected`` maps ``seq`` to an ``entry_hash`` known from outside (a published
-    checkpoint); a missing or different entry there is a problem.
+    checkpoint); a missing or different entry there is a problem. ``kept``: checkpoint
+    digests kept off the server (``ombuds audit checkpoint --export``), checked likewise.
+    ``as_of`` (default: now): entries more than :data:`UNANCHORED_LIMIT` older than this
+    past the last signed checkpoint are a problem (not anchored).
     """
+    from django.utils import timezone
+
     using = using or router.db_for_read(AuditEntry)
     head = AuditChainHead.objects.using(using).filter(pk=1).first()
     report = verify_records(
@@ -227,7 +289,9 @@ def audit_verify(
         head=(head.seq, head.head_hash) if head is not None else None,
         trusted_keys=trusted_keys,
         expected=expected,
+        kept=kept,
         max_problems=max_problems,
+        as_of=as_of or timezone.now(),
     )
     lost = guards.missing(connections[using])
     if lost:
@@ -277,18 +341,27 @@ def verify_records(
     head: tuple[int, str] | None = None,
     trusted_keys: Collection[str] | None = None,
     expected: Mapping[int, str] | None = None,
+    kept: Iterable[CheckpointDigest] = (),
     max_problems: int = 100,
+    as_of: datetime | Literal["last entry"] | None = None,
 ) -> VerificationReport:
     """Verify entries given in ``seq`` order (from the database or an export file).
 
-    ``head`` is the chain head's (seq, hash) if known. See :func:`audit_verify`.
+    ``head`` is the chain head's (seq, hash) if known. See :func:`audit_verify`. ``as_of``:
+    the time the anchoring is judged at; ``"last entry"`` for an export (the time of its
+    newest entry, the export's own record); ``None`` skips that check.
     """
     report = VerificationReport()
     problems = report.problems
     by_seq = {c.seq: c for c in checkpoints}
     expected = dict(expected or {})
+    kept_by_seq = {d.seq: d for d in kept}
     last_good_checkpoint, problems_then = 0, 0
     pending_link: int | None = None
+    # Entries past the last checkpoint: nothing signed vouches for them yet.
+    anchor = max(by_seq, default=0)
+    oldest_unanchored: datetime | None = None
+    newest: datetime | None = None
 
     expected_seq, prev2_hash, prev_hash = 1, GENESIS_HASH, GENESIS_HASH
     for fields, stored_hash in entries:
@@ -348,6 +421,19 @@ def verify_records(
                 report.rotations.append(rotation)
         if seq in expected and expected.pop(seq) != stored_hash:
             problems.append(Problem(seq, "its hash differs from the one published outside"))
+        digest = kept_by_seq.get(seq)
+        if digest is not None and not digest.covers_hash(stored_hash):
+            problems.append(
+                Problem(
+                    seq,
+                    "its hash differs from the checkpoint digest kept off the server: the log "
+                    "up to here was rewritten",
+                )
+            )
+        if newest is None or fields.created_at > newest:
+            newest = fields.created_at
+        if seq > anchor and (oldest_unanchored is None or fields.created_at < oldest_unanchored):
+            oldest_unanchored = fields.created_at
         checkpoint = by_seq.get(seq)
         if checkpoint is not None:
             if checkpoint.head_hash == stored_hash:
@@ -372,6 +458,27 @@ def verify_records(
     last_seq = report.last_seq
     for seq in sorted(expected):
         problems.append(Problem(seq, "it is missing, but a hash was published for it"))
+    problems.extend(_kept_digest_problems(kept_by_seq, by_seq, last_seq))
+    moment = newest if isinstance(as_of, str) else as_of
+    if (
+        moment is not None
+        and oldest_unanchored is not None
+        and moment - oldest_unanchored > UNANCHORED_LIMIT
+    ):
+        problems.append(
+            Problem(
+                anchor + 1,
+                f"entries #{anchor + 1}..#{last_seq} lie past the last signed checkpoint "
+                + (f"(#{anchor}) " if anchor else "(there is none) ")
+                + f"and the oldest of them, of {oldest_unanchored:%Y-%m-%d %H:%M} UTC, is "
+                "over a day old: nothing signed vouches for them, and whoever can write the "
+                "database could have rewritten them. The scheduler's checkpoint did not run "
+                "(is `ombuds scheduler` running, with the signing key?), or checkpoints were "
+                "deleted. Compare them with a copy kept elsewhere before you sign them with "
+                "`ombuds audit checkpoint`",
+                kind=UNANCHORED,
+            )
+        )
     for checkpoint in by_seq.values():
         report.checkpoints += 1
         report.last_checkpoint_seq = max(report.last_checkpoint_seq, checkpoint.seq)

@@ -185,6 +185,9 @@ def _demo_install() -> DemoResult:
     from ombuds.casework.demo import demo_cases
 
     demo_cases(agency_keys=keys)
+    from ombuds.audit.services import audit_checkpoint_create
+
+    audit_checkpoint_create()  # anchored from the start, as `ombuds init` does
     return DemoResult(created=True, codenames=tuple(codenames))
 
 

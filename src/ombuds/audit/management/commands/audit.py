@@ -3,12 +3,15 @@
 * ``ombuds audit verify [--public-key HEX ...] [--expect SEQ:HASH ...]`` - chain the
   public-side entries of earlier days (as ``flush``), then exit 0 with a summary when the log
   is intact; otherwise exit 1 naming the first bad entry.
+* ``ombuds audit verify --against DIGEST`` - also check a checkpoint digest kept off the
+  server (``checkpoint --export``); repeatable.
 * ``ombuds audit verify --file FILE`` - the same checks on an export file.
 * ``ombuds audit flush`` - chain the public-side entries of earlier days, shuffled within
   each day (run daily from cron, beside ``ombuds retention``); prints how many.
 * ``ombuds audit export [-o FILE]`` - the whole log as JSON lines (the export is logged).
 * ``ombuds audit checkpoint`` - sign the current head now; prints the checkpoint as one JSON
-  line, fit to publish outside the server.
+  line, fit to publish outside the server. ``--export``: print its short digest instead, to
+  print or mail to the auditors (``--existing``: the newest checkpoint's, signing nothing).
 * ``ombuds audit public-key`` - print the checkpoint signer's public key (hex), to publish.
 * ``ombuds audit init-key`` - create the signing key if missing (``ombuds init`` does this).
 * ``ombuds audit rotate-signing-key`` - replace the signing key; the hand-over is an entry
@@ -28,14 +31,17 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ombuds.audit import signing
 from ombuds.audit.chain import timestamp_text
+from ombuds.audit.digest import CheckpointDigest, DigestFormatError
 from ombuds.audit.export import ExportFormatError, audit_export, read_checkpoints, read_entries
-from ombuds.audit.models import PendingAuditEntry
+from ombuds.audit.models import AuditCheckpoint, PendingAuditEntry
+from ombuds.audit.selectors import audit_checkpoint_digest, audit_last_checkpoint
 from ombuds.audit.services import (
     audit_checkpoint_create,
     audit_pending_flush,
     audit_signing_key_rotate,
 )
 from ombuds.audit.verification import (
+    UNANCHORED,
     VerificationReport,
     audit_verify,
     signing_key_history,
@@ -56,6 +62,13 @@ def _expectation(value: str) -> tuple[int, str]:
         return int(seq), _hex_key(digest)
     except ValueError as exc:
         raise ArgumentTypeError("expected SEQ:HASH, e.g. 1000:9f86d0...") from exc
+
+
+def _digest(value: str) -> CheckpointDigest:
+    try:
+        return CheckpointDigest.parse(value)
+    except DigestFormatError as exc:
+        raise ArgumentTypeError(str(exc)) from exc
 
 
 class Command(BaseCommand):
@@ -84,6 +97,15 @@ class Command(BaseCommand):
             help="SEQ:HASH from a published checkpoint; repeatable",
         )
         verify.add_argument(
+            "--against",
+            action="append",
+            type=_digest,
+            default=[],
+            metavar="DIGEST",
+            help="a checkpoint digest kept off the server (`ombuds audit checkpoint --export`); "
+            "repeatable",
+        )
+        verify.add_argument(
             "--file",
             help="verify an export file (from `ombuds audit export`) instead of the database",
         )
@@ -92,7 +114,17 @@ class Command(BaseCommand):
         )
         export = sub.add_parser("export", help="write the log as JSON lines")
         export.add_argument("--output", "-o", help="file to write (default: standard output)")
-        sub.add_parser("checkpoint", help="sign the current chain head now")
+        checkpoint = sub.add_parser("checkpoint", help="sign the current chain head now")
+        checkpoint.add_argument(
+            "--export",
+            action="store_true",
+            help="print the checkpoint's short digest, to keep off the server",
+        )
+        checkpoint.add_argument(
+            "--existing",
+            action="store_true",
+            help="with --export: the newest checkpoint's digest; sign nothing",
+        )
         sub.add_parser("public-key", help="print the checkpoint signer's public key")
         sub.add_parser("init-key", help="create the checkpoint signing key if missing")
         sub.add_parser(
@@ -106,7 +138,7 @@ class Command(BaseCommand):
             case "verify":
                 self._verify(options)
             case "checkpoint":
-                self._checkpoint()
+                self._checkpoint(export=options["export"], existing=options["existing"])
             case "flush":
                 chained = audit_pending_flush()
                 self.stdout.write(f"{chained} public-side entries of earlier days chained")
@@ -141,13 +173,14 @@ class Command(BaseCommand):
                 self.stderr.write(f"warning: {exc}; any valid signature is accepted")
                 trusted = None
         expected = dict(options["expect"])
+        kept = options["against"]
         if options["file"]:
-            report = self._verify_file(options["file"], trusted, expected)
+            report = self._verify_file(options["file"], trusted, expected, kept)
         else:
             # Entries of earlier days belong in the chain by now; today's wait (and are not
             # yet covered by it: docs/audit.md, "Public-side entries").
             audit_pending_flush()
-            report = audit_verify(trusted_keys=trusted, expected=expected)
+            report = audit_verify(trusted_keys=trusted, expected=expected, kept=kept)
         for warning in report.warnings:
             self.stderr.write(f"warning: {warning}")
         self._warn_if_key_file_is_not_the_last(report)
@@ -155,11 +188,16 @@ class Command(BaseCommand):
         if first is not None:
             for problem in sorted(report.problems, key=lambda p: p.seq):
                 self.stderr.write(str(problem))
+            if not report.tampered:
+                unanchored = next(p for p in report.problems if p.kind == UNANCHORED)
+                raise CommandError(f"audit log NOT ANCHORED: {unanchored.message}", returncode=1)
             raise CommandError(
                 f"audit log TAMPERED: first bad entry #{first.seq}: {first.message}",
                 returncode=1,
             )
         self.stdout.write(f"audit log intact: {report.summary()}")
+        for digest in kept:
+            self.stdout.write(f"matches the kept checkpoint digest of #{digest.seq}")
         if not options["file"]:
             waiting = PendingAuditEntry.objects.count()
             if waiting:
@@ -210,7 +248,11 @@ class Command(BaseCommand):
         self.stdout.write("`ombuds audit verify` checks the signatures of this history.")
 
     def _verify_file(
-        self, path: str, trusted: set[str] | None, expected: dict[int, str]
+        self,
+        path: str,
+        trusted: set[str] | None,
+        expected: dict[int, str],
+        kept: list[CheckpointDigest],
     ) -> VerificationReport:
         try:
             with open(path, encoding="utf-8") as handle:
@@ -221,6 +263,10 @@ class Command(BaseCommand):
                     checkpoints=checkpoints,
                     trusted_keys=trusted,
                     expected=expected,
+                    kept=kept,
+                    # Judged at the export's own record, its newest entry: an export from
+                    # last year is as anchored as the log was when it was written.
+                    as_of="last entry",
                 )
         except (OSError, ExportFormatError) as exc:
             raise CommandError(f"cannot read {path}: {exc}", returncode=2) from exc
@@ -236,11 +282,22 @@ class Command(BaseCommand):
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.writelines(lines)
 
-    def _checkpoint(self) -> None:
-        try:
-            checkpoint = audit_checkpoint_create()
-        except signing.SigningKeyError as exc:
-            raise CommandError(str(exc)) from exc
+    def _checkpoint(self, *, export: bool, existing: bool) -> None:
+        if existing:
+            if not export:
+                raise CommandError("--existing goes with --export")
+            last = audit_last_checkpoint()
+            if last is None:
+                raise CommandError("no signed checkpoint yet: run `ombuds audit checkpoint`")
+            checkpoint = last
+        else:
+            try:
+                checkpoint = audit_checkpoint_create()
+            except signing.SigningKeyError as exc:
+                raise CommandError(str(exc)) from exc
+        if export:
+            self._print_digest(checkpoint)
+            return
         self.stdout.write(
             json.dumps(
                 {
@@ -253,3 +310,6 @@ class Command(BaseCommand):
                 sort_keys=True,
             )
         )
+
+    def _print_digest(self, checkpoint: AuditCheckpoint) -> None:
+        self.stdout.write(audit_checkpoint_digest(checkpoint).report(checkpoint.public_key))

@@ -13,6 +13,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ombuds import crypto
+from ombuds.audit.selectors import audit_checkpoint_digest
+from ombuds.audit.services import audit_checkpoint_create
 from ombuds.audit.signing import ensure_signing_key, public_key_hex
 from ombuds.staff import services
 from ombuds.staff.agencies import (
@@ -66,6 +68,14 @@ class Command(BaseCommand):
         verify_key = ensure_signing_key()
         self.stdout.write(f"Audit checkpoint public key (publish it): {public_key_hex(verify_key)}")
         self._create_agencies(specs)
+        # The log's first anchor: a signed checkpoint over everything init recorded. Its
+        # digest goes on paper beside the escrow key (docs/audit.md, "Anchoring").
+        checkpoint = audit_checkpoint_create()
+        self.stdout.write(audit_checkpoint_digest(checkpoint).report(checkpoint.public_key))
+        self.stdout.write(
+            "Next: add a first member of each agency with "
+            "`ombuds staff add USER --agency SLUG --role ROLE --escrow-key-file FILE`"
+        )
 
     def _agency_specs(self, path: str | None) -> tuple[AgencySpec, ...]:
         """Checked before any key is made, so a bad file leaves the install untouched."""
@@ -83,7 +93,3 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         for agency in agencies:
             self.stdout.write(f"agency {agency.slug}: {agency.name_en} / {agency.name_ru}")
-        self.stdout.write(
-            "Next: add a first member of each agency with "
-            "`ombuds staff add USER --agency SLUG --role ROLE --escrow-key-file FILE`"
-        )

@@ -63,8 +63,22 @@ class Command(BaseCommand):
             "--timeout",
             "60",
         ]
+        import logging
         import sys
 
+        from django.db import connection
+
+        from ombuds import __version__
+
+        # gunicorn's own start-up lines are below the log level: say here that the server is
+        # starting, where, and how (nothing about any client).
+        logging.getLogger("ombuds.serve").info(
+            "ombuds %s starting: gunicorn on %s, %d worker(s), %s database; health at /healthz",
+            __version__,
+            options["bind"],
+            workers,
+            connection.vendor,
+        )
         sys.argv = argv
         WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
 
