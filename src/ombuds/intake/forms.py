@@ -12,14 +12,13 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ombuds.staff.models import Agency
-
 from .content import ComplaintContent, PersonConcerned, PersonRole
 from .datefield import DATE_MAX_LENGTH, UnderstoodDateInput, date_read, refusal_message
 from .dates import Refusal
+from .snapshot import AgencyFacts, intake_snapshot
 
 
-def consent_field_name(agency: Agency) -> str:
+def consent_field_name(agency: AgencyFacts) -> str:
     """The consent box of an agency: ``consent_<slug>`` (``-`` becomes ``_``)."""
     return "consent_" + agency.slug.replace("-", "_")
 
@@ -145,14 +144,17 @@ class ComplaintForm(forms.Form):
         help_text=_("Leave empty if you prefer to come back with your codename only."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, consent_agencies: tuple[AgencyFacts, ...] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         # One box per agency that complaints may be shared with (an administrator's choice),
-        # named and explained in the complainant's language.
+        # named and explained in the complainant's language. The view passes the agencies it
+        # read for the whole request (intake/snapshot.py); otherwise they are read here.
         language = translation.get_language() or "ru"
-        self.consent_agencies = list(
-            Agency.objects.filter(offered_for_consent=True, receives_all=False).order_by("pk")
-        )
+        if consent_agencies is None:
+            consent_agencies = intake_snapshot().consent_agencies
+        self.consent_agencies = list(consent_agencies)
         for agency in self.consent_agencies:
             self.fields[consent_field_name(agency)] = forms.BooleanField(
                 label=gettext("%(agency)s may also see this complaint.")
