@@ -14,7 +14,7 @@ from ombuds.intake.models import Complaint
 from ombuds.intake.snapshot import intake_snapshot
 from ombuds.staff.models import Agency
 from ombuds.staff.services import agency_edit, agency_key_rotate
-from tests.conftest import COMPLAINT_FORM, fresh_form
+from tests.conftest import COMPLAINT_FORM, fresh_form, submit_complaint
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +174,27 @@ def test_a_rotated_agency_key_is_sealed_to_from_the_next_complaint(world) -> Non
     agency_key_rotate(agency=world.agencies["working-group"], actor=None)
     new = bytes(Agency.objects.get(slug="working-group").public_key)
     assert new != old and intake_snapshot().agencies[0].public_key == new
+
+
+def test_receipts_differ_only_in_the_codename_which_is_not_kept(world) -> None:
+    formpage.forget_pages()
+    pages, codenames = [], []
+    for _ in range(2):
+        client = Client()
+        r = client.post("/ru/complaint/", fresh_form(client, "ru"))
+        assert r.status_code == 200
+        pages.append(r.content.decode())
+        codenames.append(
+            " ".join(re.findall(r"<span>([^<]+)</span>", pages[-1].split('id="codename">')[1]))
+        )
+    assert codenames[0] != codenames[1] and all(len(c.split()) == 7 for c in codenames)
+    codename_paragraph = re.compile(r'<p class="codename" id="codename">.*?</p>', re.S)
+    assert codename_paragraph.sub("", pages[0]) == codename_paragraph.sub("", pages[1])
+    assert "Ваша жалоба получена" in pages[0]
+    kept = "".join("".join(page.parts) for page in formpage._PAGES.values())
+    assert not any(word in kept for c in codenames for word in c.split())
+    # The codename on the page opens the complaint.
+    visitor = Client()
+    r = visitor.post("/en/return/", {"codename": codenames[1]})
+    assert r.status_code == 302
+    assert submit_complaint(Client())  # and an English receipt after the Russian ones

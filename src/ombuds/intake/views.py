@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -24,7 +24,7 @@ from ombuds.evidence.files import FileRefused, Prepared
 from ombuds.evidence.forms import EvidenceUploadForm, OptionalEvidenceForm
 
 from . import selectors, services
-from .formpage import blank_form_page
+from .formpage import blank_form_page, filled_page
 from .forms import (
     CodenameForm,
     ComplaintForm,
@@ -91,15 +91,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                     )
                 except services.DuplicateSubmission:
                     return render(request, "intake/already_received.html", status=409)
-                return render(
-                    request,
-                    "intake/received.html",
-                    {
-                        "codename": receipt.codename.reveal().split(" "),
-                        # What complaint_keeping would read back: no case holds it yet.
-                        "keeping": selectors.Keeping(held_by_case=False, last_day=receipt.last_day),
-                    },
-                )
+                return _receipt_page(request, receipt)
         # A form cannot send a file back to the browser, and a file is never kept unencrypted
         # between two posts: say so where the file was chosen (a refused file says why).
         file_not_kept = bool(request.FILES.get("file")) and not attachment.has_error("file")
@@ -124,18 +116,35 @@ def _blank_complaint_form(request: HttpRequest) -> HttpResponse:
     with this request's CSRF token and one-time form token put in."""
     consent_agencies = intake_snapshot().consent_agencies
 
-    def render_with(csrf_token: str, form_token: str) -> HttpResponse:
-        form = ComplaintForm(initial={"form_token": form_token}, consent_agencies=consent_agencies)
+    def render_with(holes: Mapping[str, str]) -> HttpResponse:
+        form = ComplaintForm(
+            initial={"form_token": holes["form_token"]}, consent_agencies=consent_agencies
+        )
         context = {
             "form": form,
             "persons": PersonFormSet(prefix="person"),
             "attachment": OptionalEvidenceForm(),
             "file_not_kept": False,
-            "csrf_token": csrf_token,
+            "csrf_token": holes["csrf_token"],
         }
         return render(request, "intake/complaint_form.html", context)
 
     return blank_form_page(request, consent_agencies, render_with)
+
+
+def _receipt_page(request: HttpRequest, receipt: services.Receipt) -> HttpResponse:
+    """The codename, shown once: the page is rendered once a day per language with holes for
+    the words (intake/formpage.py), so the kept page never holds a codename."""
+    words = receipt.codename.reveal().split(" ")
+    # What selectors.complaint_keeping would read back: no case holds it yet.
+    keeping = selectors.Keeping(held_by_case=False, last_day=receipt.last_day)
+
+    def render_with(holes: Mapping[str, str]) -> HttpResponse:
+        codename = [holes[f"word{i}"] for i in range(len(words))]
+        return render(request, "intake/received.html", {"codename": codename, "keeping": keeping})
+
+    values = {f"word{i}": word for i, word in enumerate(words)}
+    return filled_page(request, ("receipt", receipt.last_day), render_with, values)
 
 
 def _file_not_kept_message() -> str:
