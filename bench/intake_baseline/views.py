@@ -4,7 +4,7 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ombuds.intake.forms import ACTS, FILER_ROLES, HELD_NOW, PERPETRATORS, SEXES, WHEN_KINDS
+from ombuds.intake.choices import ACTS, FILER_ROLES, HELD_NOW, PERPETRATORS, SEXES, WHEN_KINDS
 
 from .models import PlainComplaint
 

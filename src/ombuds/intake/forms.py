@@ -12,55 +12,17 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ombuds.staff.models import Agency
-
+from .choices import ACTS, FILER_ROLES, HELD_NOW, PERPETRATORS, SEXES, WHEN_KINDS
 from .content import ComplaintContent, PersonConcerned, PersonRole
 from .datefield import DATE_MAX_LENGTH, UnderstoodDateInput, date_read, refusal_message
 from .dates import Refusal
+from .snapshot import AgencyFacts, intake_snapshot
 
 
-def consent_field_name(agency: Agency) -> str:
+def consent_field_name(agency: AgencyFacts) -> str:
     """The consent box of an agency: ``consent_<slug>`` (``-`` becomes ``_``)."""
     return "consent_" + agency.slug.replace("-", "_")
 
-
-FILER_ROLES = [
-    ("victim", _("I am the person it happened to")),
-    ("relative", _("A relative")),
-    ("witness", _("A witness")),
-    ("other", _("Someone else")),
-]
-ACTS = [
-    ("detention", _("Detention")),
-    ("disappearance", _("Disappearance")),
-    ("killing", _("Killing")),
-    ("torture", _("Torture or ill-treatment")),
-    ("threats", _("Threats")),
-    ("extortion", _("Extortion")),
-    ("forced_disclosure", _("Forced disclosure of sexual orientation")),
-    ("family_pressure", _("Pressure on the family")),
-    ("other", _("Other")),
-]
-WHEN_KINDS = [
-    ("day", _("On a date")),
-    ("month", _("In a month")),
-    ("year", _("In a year")),
-    ("ongoing", _("It is still going on")),
-    ("unknown", _("I do not know")),
-]
-PERPETRATORS = [
-    ("police", _("Police")),
-    ("security_forces", _("Other security forces")),
-    ("officials", _("Officials")),
-    ("relatives", _("Relatives")),
-    ("unknown", _("Unknown")),
-]
-HELD_NOW = [
-    ("yes", _("Yes, someone is held right now")),
-    ("no", _("No")),
-    ("unknown", _("I do not know")),
-]
-SEXES = [("", "—"), ("m", _("Male")), ("f", _("Female")), ("other", _("Other"))]
 
 #: The kinds of "when" that need a date; the date as read decides which of them is kept.
 _DATED_KINDS = ("day", "month", "year")
@@ -145,14 +107,17 @@ class ComplaintForm(forms.Form):
         help_text=_("Leave empty if you prefer to come back with your codename only."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, consent_agencies: tuple[AgencyFacts, ...] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         # One box per agency that complaints may be shared with (an administrator's choice),
-        # named and explained in the complainant's language.
+        # named and explained in the complainant's language. The view passes the agencies it
+        # read for the whole request (intake/snapshot.py); otherwise they are read here.
         language = translation.get_language() or "ru"
-        self.consent_agencies = list(
-            Agency.objects.filter(offered_for_consent=True, receives_all=False).order_by("pk")
-        )
+        if consent_agencies is None:
+            consent_agencies = intake_snapshot().consent_agencies
+        self.consent_agencies = list(consent_agencies)
         for agency in self.consent_agencies:
             self.fields[consent_field_name(agency)] = forms.BooleanField(
                 label=gettext("%(agency)s may also see this complaint.")

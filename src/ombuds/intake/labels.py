@@ -6,18 +6,18 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from . import forms
+from . import choices
 from .content import ComplaintContent, PersonRole
 from .datefield import date_words
 from .dates import PartialDate, read_date
 
 _CHOICES: dict[str, dict[str, object]] = {
-    "filer_role": dict(forms.FILER_ROLES),
-    "acts": dict(forms.ACTS),
-    "when_kind": dict(forms.WHEN_KINDS),
-    "perpetrators": dict(forms.PERPETRATORS),
-    "held_now": dict(forms.HELD_NOW),
-    "sex": dict(forms.SEXES),
+    "filer_role": dict(choices.FILER_ROLES),
+    "acts": dict(choices.ACTS),
+    "when_kind": dict(choices.WHEN_KINDS),
+    "perpetrators": dict(choices.PERPETRATORS),
+    "held_now": dict(choices.HELD_NOW),
+    "sex": dict(choices.SEXES),
     "person_role": dict(PersonRole.choices),
 }
 

@@ -34,6 +34,7 @@ from .models import (
     UsedFormToken,
 )
 from .selectors import complaints_held_by_cases
+from .snapshot import IntakeSnapshot, intake_snapshot
 
 
 class DuplicateSubmission(Exception):
@@ -48,19 +49,9 @@ class ComplaintNotFound(Exception):
 class Receipt:
     codename: crypto.Codename
     public_id: uuid.UUID
-
-
-def recipient_agencies(consent: tuple[str, ...]) -> tuple[list[Agency], list[Agency]]:
-    """The agencies a new complaint is sealed to (those that receive all), and those its
-    complainant consented to (by slug, among the agencies complaints may be shared with),
-    which get a key only when a case holding the complaint is referred to them."""
-    # An install has a handful of agencies: reading them all and choosing here costs half of
-    # compiling the OR-query on every complaint (bench/intake.py), with the same result.
-    agencies = list(Agency.objects.all())
-    return (
-        [a for a in agencies if a.receives_all],
-        [a for a in agencies if not a.receives_all and a.offered_for_consent and a.slug in consent],
-    )
+    #: The last day retention keeps the complaint if no case takes it up: what
+    #: ``selectors.complaint_keeping`` says of a new complaint, known here without reading it.
+    last_day: datetime.date
 
 
 def _token_hash(token: str) -> bytes:
@@ -92,17 +83,22 @@ Attachment = Callable[[Complaint, crypto.DataKey], None]
 
 
 def complaint_submit(
-    *, content: ComplaintContent, form_token: str, attachments: Sequence[Attachment] = ()
+    *,
+    content: ComplaintContent,
+    form_token: str,
+    attachments: Sequence[Attachment] = (),
+    snapshot: IntakeSnapshot | None = None,
 ) -> Receipt:
     """Encrypt and store a new complaint; return the codename, which is never stored.
 
     ``attachments`` run in the same transaction, so a complaint is never saved without the
     file its author sent, nor a file without its complaint. Raises
     :class:`DuplicateSubmission` if ``form_token`` was used before (a form posted twice): the
-    first complaint stands and no second one is made.
+    first complaint stands and no second one is made. ``snapshot``: the install key and
+    agencies as the caller read them for this request (read here if not given).
     """
-    install = Installation.current()
-    agencies, consented = recipient_agencies(content.consent)
+    snapshot = snapshot or intake_snapshot()
+    agencies, consented = snapshot.recipients(content.consent)
     if not agencies:
         raise Installation.DoesNotExist(
             "no agency receives complaints: run `ombuds demo` or set one up"
@@ -112,7 +108,7 @@ def complaint_submit(
     codename = crypto.generate_codename(
         content.language if content.language in crypto.LANGUAGES else "ru"
     )
-    keys = crypto.complainant_keys(codename, install.install_key())
+    keys = crypto.complainant_keys(codename, snapshot.install_key)
     data_key = crypto.new_data_key()
     complaint = Complaint(
         public_id=public_id,
@@ -126,7 +122,7 @@ def complaint_submit(
     complaint.ciphertext = crypto.encrypt(data_key, content.to_bytes(), aad=complaint.aad)
     grants = [
         ComplaintKeyGrant(
-            agency=a, sealed_data_key=crypto.seal_data_key(bytes(a.public_key), data_key)
+            agency_id=a.pk, sealed_data_key=crypto.seal_data_key(a.public_key, data_key)
         )
         for a in agencies
     ]
@@ -138,7 +134,7 @@ def complaint_submit(
             g.complaint = complaint
         ComplaintKeyGrant.objects.bulk_create(grants)
         ComplaintConsent.objects.bulk_create(
-            ComplaintConsent(complaint=complaint, agency=a) for a in consented
+            ComplaintConsent(complaint=complaint, agency_id=a.pk) for a in consented
         )
         for attach in attachments:
             attach(complaint, data_key)
@@ -156,7 +152,9 @@ def complaint_submit(
             # Someone is held now: the on-duty members are told, without content, once the
             # complaint is safely kept (staff/alerts.py). A failing alert fails no complaint.
             transaction.on_commit(lambda: alert_raise(AlertKind.URGENT), robust=True)
-    return Receipt(codename=codename, public_id=public_id)
+    # As selectors.complaint_keeping: the longest period among the agencies that receive all.
+    last_day = today + datetime.timedelta(days=max(a.retention_days for a in agencies))
+    return Receipt(codename=codename, public_id=public_id, last_day=last_day)
 
 
 # --- the complainant's side -----------------------------------------------------------------

@@ -14,8 +14,9 @@ from django.utils.translation import gettext
 from ombuds.evidence.selectors import EvidenceView
 from ombuds.staff.models import Agency
 
+from .choices import ACTS, FILER_ROLES, HELD_NOW, PERPETRATORS, SEXES
 from .content import ComplaintContent, PersonConcerned
-from .forms import ACTS, FILER_ROLES, HELD_NOW, PERPETRATORS, SEXES, ComplaintForm
+from .forms import ComplaintForm
 from .labels import label, when_words
 
 

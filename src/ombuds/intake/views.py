@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -24,6 +24,7 @@ from ombuds.evidence.files import FileRefused, Prepared
 from ombuds.evidence.forms import EvidenceUploadForm, OptionalEvidenceForm
 
 from . import budget, selectors, services
+from .formpage import blank_form_page, filled_page
 from .forms import (
     CodenameForm,
     ComplaintForm,
@@ -31,10 +32,10 @@ from .forms import (
     PersonFormSet,
     WithdrawForm,
     build_content,
-    new_form_token,
 )
 from .middleware import KEY_COOKIE, KeyCookieExpired, key_cookie_open, key_cookie_set
 from .models import Complaint
+from .snapshot import intake_snapshot
 from .summary import complaint_summary
 
 #: The complaint's id and data key, wrapped under the key in the visitor's cookie: the session
@@ -65,7 +66,9 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.FILES and budget.budget_exhausted():  # before the costly checks of a file
             return budget.budget_refused(request)
-        form = ComplaintForm(request.POST)
+        # The install key and agencies, read once for the form's boxes and the sealing.
+        snapshot = intake_snapshot()
+        form = ComplaintForm(request.POST, consent_agencies=snapshot.consent_agencies)
         persons = PersonFormSet(request.POST, prefix="person")
         attachment = OptionalEvidenceForm(request.POST, request.FILES)
         # The file is checked before anything is saved: a refused file must not cost the
@@ -88,27 +91,18 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                         content=content,
                         form_token=form.cleaned_data["form_token"],
                         attachments=attachments,
+                        snapshot=snapshot,
                     )
                 except services.DuplicateSubmission:
                     return render(request, "intake/already_received.html", status=409)
-                return render(
-                    request,
-                    "intake/received.html",
-                    {
-                        "codename": receipt.codename.reveal().split(" "),
-                        "keeping": selectors.complaint_keeping(public_id=receipt.public_id),
-                    },
-                )
+                return _receipt_page(request, receipt)
         # A form cannot send a file back to the browser, and a file is never kept unencrypted
         # between two posts: say so where the file was chosen (a refused file says why).
         file_not_kept = bool(request.FILES.get("file")) and not attachment.has_error("file")
         if file_not_kept:
             attachment.add_error("file", _file_not_kept_message())
     else:
-        form = ComplaintForm(initial={"form_token": new_form_token()})
-        persons = PersonFormSet(prefix="person")
-        attachment = OptionalEvidenceForm()
-        file_not_kept = False
+        return _blank_complaint_form(request)
     return render(
         request,
         "intake/complaint_form.html",
@@ -119,6 +113,42 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
             "file_not_kept": file_not_kept,
         },
     )
+
+
+def _blank_complaint_form(request: HttpRequest) -> HttpResponse:
+    """The empty form: rendered once per language and set of consent boxes (intake/formpage.py),
+    with this request's CSRF token and one-time form token put in."""
+    consent_agencies = intake_snapshot().consent_agencies
+
+    def render_with(holes: Mapping[str, str]) -> HttpResponse:
+        form = ComplaintForm(
+            initial={"form_token": holes["form_token"]}, consent_agencies=consent_agencies
+        )
+        context = {
+            "form": form,
+            "persons": PersonFormSet(prefix="person"),
+            "attachment": OptionalEvidenceForm(),
+            "file_not_kept": False,
+            "csrf_token": holes["csrf_token"],
+        }
+        return render(request, "intake/complaint_form.html", context)
+
+    return blank_form_page(request, consent_agencies, render_with)
+
+
+def _receipt_page(request: HttpRequest, receipt: services.Receipt) -> HttpResponse:
+    """The codename, shown once: the page is rendered once a day per language with holes for
+    the words (intake/formpage.py), so the kept page never holds a codename."""
+    words = receipt.codename.reveal().split(" ")
+    # What selectors.complaint_keeping would read back: no case holds it yet.
+    keeping = selectors.Keeping(held_by_case=False, last_day=receipt.last_day)
+
+    def render_with(holes: Mapping[str, str]) -> HttpResponse:
+        codename = [holes[f"word{i}"] for i in range(len(words))]
+        return render(request, "intake/received.html", {"codename": codename, "keeping": keeping})
+
+    values = {f"word{i}": word for i, word in enumerate(words)}
+    return filled_page(request, ("receipt", receipt.last_day), render_with, values)
 
 
 def _file_not_kept_message() -> str:
