@@ -142,7 +142,9 @@ def test_the_scores_are_corrected_only_from_enough_labels_of_both_kinds() -> Non
     # side of the threshold most of their verdicts say.
     assert (out["match_probability"] > pairs["match_probability"]).all()
     assert out["match_probability"].iloc[-1] >= 0.5
-    assert (correction.right_before, correction.right_after) == (5, 25)
+    assert (correction.before.right, correction.after.right) == (5, 25)
+    assert correction.before.recall == 0 and correction.after.recall == 1
+    assert correction.after.precision == 25 / 30
 
 
 def test_a_correction_that_fails_the_models_checks_is_set_aside() -> None:

@@ -161,6 +161,42 @@ def calibrate(probabilities: np.ndarray, intercept: float, slope: float) -> np.n
 
 
 @dataclass(frozen=True)
+class Agreement:
+    """Labelled pairs by what the scores say (linked: at or above the threshold) and what
+    the reviewer said (same person)."""
+
+    linked_same: int
+    linked_other: int
+    apart_same: int
+    apart_other: int
+
+    @classmethod
+    def of(cls, linked: np.ndarray, same: np.ndarray) -> Agreement:
+        linked, same = np.asarray(linked, dtype=bool), np.asarray(same, dtype=bool)
+        return cls(
+            int((linked & same).sum()),
+            int((linked & ~same).sum()),
+            int((~linked & same).sum()),
+            int((~linked & ~same).sum()),
+        )
+
+    @property
+    def right(self) -> int:
+        """Pairs on the side of the threshold that the verdict says."""
+        return self.linked_same + self.apart_other
+
+    @property
+    def precision(self) -> float | None:
+        linked = self.linked_same + self.linked_other
+        return self.linked_same / linked if linked else None
+
+    @property
+    def recall(self) -> float | None:
+        same = self.linked_same + self.apart_same
+        return self.linked_same / same if same else None
+
+
+@dataclass(frozen=True)
 class Correction:
     """What the labels did to the model's scores.
 
@@ -168,11 +204,11 @@ class Correction:
     than :data:`MIN_LABELS_TO_CORRECT` scored labelled pairs, or fewer than :data:`MIN_EACH`
     of a verdict), ``"failed_checks"`` (the corrected scores failed the model's checks and
     were set aside) or ``"no_labels"``. ``scored``: the labelled pairs the model scored,
-    ``same`` of them one person. ``right_before`` / ``right_after``: of those, how many the
-    scores put on the side of the threshold the verdict says, before and after the
-    correction (on the very pairs it was fitted on: a sign of the direction, not a measure
-    of quality; equal when the scores were not corrected). ``checks``: those of the
-    corrected scores.
+    ``same`` of them one person. ``before`` / ``after``: how the scores alone (at or above
+    the threshold, before clustering) classify those pairs, before and after the correction,
+    as :class:`Agreement` (on the very pairs it was fitted on: a sign of the direction, not
+    a measure of quality; equal when the scores were not corrected). ``checks``: those of
+    the corrected scores.
     """
 
     status: str = "no_labels"
@@ -180,8 +216,8 @@ class Correction:
     same: int = 0
     intercept: float = 0.0
     slope: float = 1.0
-    right_before: int = 0
-    right_after: int = 0
+    before: Agreement = field(default_factory=lambda: Agreement(0, 0, 0, 0))
+    after: Agreement = field(default_factory=lambda: Agreement(0, 0, 0, 0))
     checks: list[ModelCheck] = field(default_factory=list)
 
     @property
@@ -275,15 +311,13 @@ def correct_scores(
     same = np.array([s for _, s in found], dtype=bool)
     probs = pairs["match_probability"].to_numpy(dtype=np.float64)
     scored, ones = len(found), int(same.sum())
-    before = int(((probs[rows] >= threshold) == same).sum()) if scored else 0
+    before = Agreement.of(probs[rows] >= threshold, same)
     if scored < MIN_LABELS_TO_CORRECT or min(ones, scored - ones) < MIN_EACH:
-        correction = Correction(
-            "too_few_labels", scored, ones, right_before=before, right_after=before
-        )
+        correction = Correction("too_few_labels", scored, ones, before=before, after=before)
         return pairs, _with(use, correction)
     intercept, slope = fit_calibration(probs[rows], same)
     corrected = calibrate(probs, intercept, slope)
-    after = int(((corrected[rows] >= threshold) == same).sum())
+    after = Agreement.of(corrected[rows] >= threshold, same)
     out = pairs.assign(match_probability=corrected)
     checks = check_model(frame, out, threshold=threshold, unique_sources=unique_sources)
     status = "corrected" if all(c.passed for c in checks) else "failed_checks"
