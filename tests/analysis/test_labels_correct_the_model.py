@@ -13,6 +13,7 @@ from ombuds.audit.models import AuditAction, AuditEntry
 from ombuds.linkage.labels import MIN_EACH, MIN_LABELS_TO_CORRECT
 from tests.analysis.helpers import NGO, PRESS, import_list, start_run, synthetic_lists
 from tests.conftest import World
+from tests.e2e.test_translations import latin_words, texts_of
 
 
 def _decide(client: Client, run: LinkageRun, pair: ScoredPairRow, same: bool) -> None:
@@ -127,6 +128,12 @@ def test_verdicts_that_the_model_is_too_strict_correct_its_scores_on_the_next_ru
     )
     assert recall_after > recall_before
     assert _cell(page, "labels-used") == str(len(uncertain))
+
+    # The section reads in Russian on the Russian page.
+    ru = client.get(f"/ru/staff/analysis/runs/{second.public_id}/").content.decode()
+    section = re.search(r'<h2>[^<]*</h2>\s*<table id="label-use">.*?</p>', ru, re.S)
+    assert section and "Исправлена по размеченным парам" in section.group(0)
+    assert latin_words(texts_of(section.group(0))) == set()
 
 
 def test_verdicts_that_contradict_each_other_are_counted_on_the_run_page(world: World) -> None:
