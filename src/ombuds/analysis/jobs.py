@@ -25,6 +25,8 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from ombuds import crypto
+from ombuds.audit.models import AuditAction
+from ombuds.audit.services import audit_record
 from ombuds.linkage import LinkageSettings, link_records
 from ombuds.staff.models import StaffUser
 
@@ -186,8 +188,26 @@ def _execute(run: LinkageRun, user: StaffUser, agency_key: crypto.PrivateKey) ->
                 "rejected_checks": [c.as_dict() for c in result.rejected_checks],
                 "bounded": result.bounded,
                 "diagnostics": result.diagnostics.as_dict(),
+                "labels": result.labels.as_dict(),
             },
         )
+        labels = result.labels
+        if labels.used or labels.conflicts:
+            correction = labels.correction
+            audit_record(
+                action=AuditAction.LINKAGE_LABELS_USED,
+                actor=user,
+                subject=f"linkage-run:{run.public_id}",
+                details={
+                    "must_link": labels.must_link,
+                    "cannot_link": labels.cannot_link,
+                    "conflicts": labels.conflicts,
+                    "correction": correction.status,
+                    "labelled_pairs_scored": correction.scored,
+                    "intercept": f"{correction.intercept:.4f}",
+                    "slope": f"{correction.slope:.4f}",
+                },
+            )
 
 
 def run_mark_stale(run: LinkageRun) -> LinkageRun:

@@ -8,6 +8,7 @@ run is 404. Pages that show names are audited.
 
 from __future__ import annotations
 
+import math
 import uuid
 
 from django.contrib import messages
@@ -29,6 +30,7 @@ from ombuds.casework import selectors as case_selectors
 from ombuds.casework.models import Case
 from ombuds.casework.services import CaseworkError
 from ombuds.linkage.diagnostics import Diagnostics
+from ombuds.linkage.labels import MIN_EACH, MIN_LABELS_TO_CORRECT
 from ombuds.staff.access import current_staff, staff_key, staff_required
 from ombuds.staff.keyring import agency_private_key
 from ombuds.staff.models import AgencyKeyGrant, StaffUser
@@ -396,6 +398,69 @@ def _run_quality(run: LinkageRun) -> dict[str, object]:
     }
 
 
+def _share(hits: int, of: int) -> str:
+    return f"{hits / of:.2f}" if of else "—"
+
+
+def _label_use(run: LinkageRun) -> dict[str, object] | None:
+    """How the run used reviewers' verdicts (``linkage.labels``), as the page shows it: the
+    constraints followed and the correction of the model, from the run's details (counts
+    and two numbers). None when the run used no verdict."""
+    details = run.details if isinstance(run.details, dict) else {}
+    found = details.get("labels")
+    if not isinstance(found, dict):
+        return None
+    must, cannot = int(found.get("must_link", 0)), int(found.get("cannot_link", 0))
+    conflicts = int(found.get("conflicts", 0))
+    if not (must or cannot or conflicts):
+        return None
+    correction = found.get("correction") or {}
+    status = str(correction.get("status", ""))
+    values = {
+        "n": _count(int(correction.get("scored", 0))),
+        "same": _count(int(correction.get("same", 0))),
+        "min": MIN_LABELS_TO_CORRECT,
+        "each": MIN_EACH,
+    }
+    if status == "corrected":
+        # A score of 0.5 is a match weight of 0: after the correction, the intercept's.
+        values["p"] = f"{1 / (1 + math.exp(-float(correction.get('intercept', 0.0)))):.2f}"
+        words = _(
+            "Corrected with %(n)s labelled pairs the model scored (%(same)s of them one "
+            "person): a pair the model scored 0.50 now scores %(p)s."
+        )
+    elif status == "failed_checks":
+        words = _(
+            "Not corrected: the scores corrected with %(n)s labelled pairs failed the model's "
+            "checks, so the model's own scores were used."
+        )
+    else:
+        words = _(
+            "Not corrected: %(n)s labelled pairs the model scored, %(same)s of them one "
+            "person; at least %(min)s are needed, and %(each)s of each verdict."
+        )
+    rows = []
+    if status in ("corrected", "failed_checks"):
+        for key in ("before", "after"):
+            a = correction.get(key) or {}
+            linked_same = int(a.get("linked_same", 0))
+            linked = linked_same + int(a.get("linked_other", 0))
+            same = linked_same + int(a.get("apart_same", 0))
+            rows.append({"precision": _share(linked_same, linked),
+                         "recall": _share(linked_same, same)})  # fmt: skip
+    return {
+        "used": _count(must + cannot),
+        "must": _count(must),
+        "cannot": _count(cannot),
+        "conflicts": _count(conflicts),
+        "has_conflicts": conflicts > 0,
+        "status": status,
+        "words": words % values,
+        "before": rows[0] if rows else None,
+        "after": rows[1] if rows else None,
+    }
+
+
 @analysis_required
 def run_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     user = _user(request)
@@ -418,6 +483,7 @@ def run_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "how_many": how_many,
             "quality": _run_quality(run) if run.status == "done" else None,
             "labelled": selectors.labelled_quality(run=run) if run.status == "done" else None,
+            "label_use": _label_use(run) if run.status == "done" else None,
             "min_labels": selectors.MIN_LABELS,
             "others": max(0, run.cluster_count - run.victim_count),
         },

@@ -71,6 +71,7 @@ class AuditAction(models.TextChoices):
     LIST_FILED = "list_filed", _("Person list filed into a case")
     LINKAGE_RUN_STARTED = "linkage_run_started", _("Linkage run started")
     LINKAGE_DECISION = "linkage_decision", _("Linkage pair decided")
+    LINKAGE_LABELS_USED = "linkage_labels_used", _("Reviewers' decisions used by a linkage run")
     LINKAGE_VIEWED = "linkage_viewed", _("Linked persons viewed")
 
 

@@ -13,6 +13,7 @@ from ombuds.linkage.checks import ModelCheck
 from ombuds.linkage.cluster import constrained_clusters, facts_from_frame
 from ombuds.linkage.diagnostics import Diagnostics, diagnose
 from ombuds.linkage.features import records_to_frame
+from ombuds.linkage.labels import LabelUse, constraints_from, correct_scores
 from ombuds.linkage.model import Backend, run_model
 from ombuds.linkage.records import PersonRecord
 
@@ -76,6 +77,8 @@ class LinkageResult:
     #: Persons that some record names as a victim (clusters with a victim record): the count.
     victims: int = 0
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    #: How reviewers' verdicts were used: constraints followed, model corrected or not.
+    labels: LabelUse = field(default_factory=LabelUse)
 
     @property
     def sound(self) -> bool:
@@ -112,8 +115,9 @@ def link_records(
 ) -> LinkageResult:
     """Find which records name the same person.
 
-    ``decisions`` maps record pairs to a reviewer's verdict: ``True`` merges them whatever
-    the model says, ``False`` keeps them apart. ``progress(stage, fraction)`` is called as
+    ``decisions`` maps record pairs to a reviewer's verdict (labels): ``True`` merges them
+    whatever the model says, ``False`` keeps them apart, and enough of them correct the
+    model's scores (``labels.correct_scores``). ``progress(stage, fraction)`` is called as
     the run goes on. Raises ``ValueError`` on duplicate record keys or a decision naming an
     unknown record.
     """
@@ -129,7 +133,7 @@ def link_records(
     index = {key: i for i, key in enumerate(keys)}
     if len(index) != len(keys):
         raise ValueError("two records share a (source, record_id)")
-    accepted, rejected = _decision_pairs(decisions or {}, index)
+    constraints = constraints_from(decisions or {}, index)
 
     report("normalise", 0.0)
     frame = records_to_frame(records)
@@ -152,6 +156,10 @@ def link_records(
         trained, skipped = [], []
         status, checks, set_aside, bounded = "prior", [], [], []
     timings["model"] = time.perf_counter() - start - timings["normalise"]
+    pairs_frame, label_use = correct_scores(
+        frame, pairs_frame, constraints,
+        threshold=settings.threshold, unique_sources=settings.unique_within,
+    )  # fmt: skip
 
     report("cluster", 0.9)
     t_cluster = time.perf_counter()
@@ -165,8 +173,8 @@ def link_records(
         probs,
         threshold=settings.threshold,
         unique_sources=settings.unique_within,
-        accepted=accepted,
-        rejected=rejected,
+        accepted=constraints.must_link,
+        rejected=constraints.cannot_link,
     )
     timings["cluster"] = time.perf_counter() - t_cluster
     sources = [key[0] for key in keys]
@@ -192,19 +200,8 @@ def link_records(
         bounded=bounded,
         victims=len(np.unique(labels[victim])) if len(labels) else 0,
         diagnostics=diagnostics,
+        labels=label_use,
     )
-
-
-def _decision_pairs(
-    decisions: Mapping[tuple[RecordKey, RecordKey], bool], index: Mapping[RecordKey, int]
-) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    accepted: list[tuple[int, int]] = []
-    rejected: list[tuple[int, int]] = []
-    for (left, right), same in decisions.items():
-        if left not in index or right not in index:
-            raise ValueError(f"a decision names an unknown record: {left} / {right}")
-        (accepted if same else rejected).append((index[left], index[right]))
-    return accepted, rejected
 
 
 @dataclass(frozen=True)
