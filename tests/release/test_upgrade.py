@@ -171,7 +171,12 @@ def test_complainants_of_the_release_return_with_their_codenames(upgraded: None)
 
 def test_staff_of_the_release_sign_in_and_read_complaints_and_cases(upgraded: None) -> None:
     from ombuds.casework.models import Case
-    from ombuds.intake.models import Complaint
+    from ombuds.intake.models import Complaint, ComplaintConsent
+
+    # 0.1.0 sealed each complaint to the agencies its complainant consented to; the upgrade
+    # records those consents (Argun: prosecutor; Grozny: none; Gudermes: prosecutor, interior).
+    consents = sorted(ComplaintConsent.objects.values_list("agency__slug", flat=True))
+    assert consents == ["interior", "prosecutor", "prosecutor"]
 
     intake = _staff("intake")
     for complaint in Complaint.objects.order_by("pk"):
