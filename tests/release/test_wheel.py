@@ -25,7 +25,13 @@ DEV_TOOLS = ["pytest", "ruff", "mypy", "hypothesis", "playwright", "pre_commit",
 pytestmark = pytest.mark.slow
 
 
+#: Nothing of this checkout on the path: the new venv must find only what was installed in it
+#: (a source tree on PYTHONPATH, with the egg-info a build leaves there, would pass for it).
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "DATABASE_URL"}}
+
+
 def _run(*args: str | Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    kwargs.setdefault("env", CLEAN_ENV)
     done = subprocess.run(
         [str(a) for a in args], capture_output=True, text=True, timeout=1800, **kwargs
     )  # type: ignore[call-overload]
@@ -61,7 +67,7 @@ def test_the_wheel_installs_from_the_runtime_lock_and_runs_without_dev_tools(
     _run(*pip, "--require-hashes", "-r", ROOT / "requirements" / "runtime.txt")
     _run(*pip, "--no-deps", wheel)
 
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "DATABASE_URL"}}
+    env = dict(CLEAN_ENV)
     env.update(OMBUDS_DATA_DIR=str(tmp_path / "data"), DJANGO_SETTINGS_MODULE="ombuds.settings")
     ombuds = venv / "bin" / "ombuds"
     assert _run(ombuds, "--version", cwd=tmp_path, env=env).stdout.strip() == f"ombuds {VERSION}"
