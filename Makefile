@@ -6,23 +6,31 @@ STAMP  := $(VENV)/.installed
 export OMBUDS_DATA_DIR ?= $(CURDIR)/var
 PYTEST_ARGS ?=
 
-.PHONY: help setup run test test-all test-slow e2e lint format typecheck contracts check bench clean
+.PHONY: help setup run test test-all test-slow e2e lint format typecheck contracts check bench lock dist clean
 
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# Locked versions (docs/deploy.md, "Releases"): make setup and CI install the dev lock with pip
+# itself (hashes required); deployments install the runtime lock. `make lock` regenerates both
+# with uv after pyproject.toml's dependencies change. Linux x86_64, CPython 3.11.
+LOCK_RUNTIME := requirements/runtime.txt
+LOCK_DEV     := requirements/dev.txt
+LOCK_TARGET  := --python-version 3.11 --python-platform x86_64-unknown-linux-gnu
+UV_ARGS      ?=
+
+$(STAMP): pyproject.toml $(LOCK_DEV)
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	@# pysqlite3-binary (an older SQLite, replaced by pysqlite3) shares its files: remove it
-	@# from venvs made before the switch and restore pysqlite3's files.
+	@# pysqlite3-binary (an older SQLite, replaced by pysqlite3) shares its files: remove both
+	@# from venvs made before the switch, so the lock installs pysqlite3's files whole.
 	if $(BIN)/pip show -q pysqlite3-binary >/dev/null 2>&1; then \
-	  $(BIN)/pip uninstall -y -q pysqlite3-binary && \
-	  $(BIN)/pip install -q --force-reinstall --no-deps 'pysqlite3>=0.6.1'; fi
+	  $(BIN)/pip uninstall -y -q pysqlite3-binary pysqlite3; fi
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK_DEV)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-setup: $(STAMP) ## create .venv and install ombuds with its development tools
+setup: $(STAMP) ## create .venv: the locked versions (requirements/dev.txt), then ombuds itself
 	$(BIN)/ombuds compilemessages --ignore=.venv -v 0 2>/dev/null || true
 
 run: setup ## migrate the embedded SQLite database, load the demo, serve on http://127.0.0.1:8000
@@ -61,6 +69,18 @@ bench: setup ## run the benchmarks and print their numbers
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/linkage.py --sizes 10000
 	$(BIN)/python bench/estimation.py --quick
+
+lock: ## regenerate the lock files from pyproject.toml (UV_ARGS=--upgrade to move every pin)
+	test -x $(BIN)/uv || { test -d $(VENV) || $(PYTHON) -m venv $(VENV); $(BIN)/pip install -q 'uv>=0.9'; }
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_TARGET) --generate-hashes --quiet $(UV_ARGS) \
+	  -o $(LOCK_RUNTIME)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra spark -c $(LOCK_RUNTIME) \
+	  $(LOCK_TARGET) --generate-hashes --quiet $(UV_ARGS) -o $(LOCK_DEV)
+
+dist: setup ## build the sdist and the wheel into dist/
+	rm -rf dist build
+	$(BIN)/ombuds compilemessages --ignore=.venv -v 0
+	$(BIN)/python -m build --outdir dist .
 
 clean: ## remove the virtual environment and local data
 	rm -rf $(VENV) var

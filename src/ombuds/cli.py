@@ -19,6 +19,11 @@ PURE_COMMANDS: dict[str, str] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["--version"]:
+        from ombuds import __version__
+
+        print(f"ombuds {__version__}")
+        return 0
     if args and args[0] in PURE_COMMANDS:
         import importlib
 
