@@ -31,6 +31,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--show", type=int, default=15)
     parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--source", help="show only missed pairs with a record of this source")
     args = parser.parse_args()
     lists = _lists(args.records, args.seed, args.dataset)
     start = time.perf_counter()
@@ -83,11 +84,19 @@ def main() -> int:
 
     def show(a: tuple[str, str], b: tuple[str, str]) -> str:
         p = prob.get((a, b))
-        text = "not a candidate" if p is None else f"p={p:.3f}"
+        text = "below 0.05 or not a candidate" if p is None else f"p={p:.3f}"
         return f"{text}\n    {record[a]}\n    {record[b]}"
 
     rng = random.Random(1)
-    print(f"missed {len(missed)}:")
+    kinds = Counter(
+        "below 0.05 or not a candidate"
+        if (a, b) not in prob
+        else ("scored below the threshold" if prob[(a, b)] < args.threshold else "kept apart")
+        for a, b in missed
+    )
+    print(f"missed {len(missed)}: {dict(kinds)}")
+    if args.source:
+        missed = [(a, b) for a, b in missed if args.source in (a[0], b[0])]
     for a, b in rng.sample(missed, min(args.show, len(missed))):
         print("  " + show(a, b))
     print(f"wrong {len(wrong)}:")

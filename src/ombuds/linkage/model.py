@@ -193,6 +193,7 @@ COMPARISON_NAMES: tuple[str, ...] = (
     "event_type",
 )
 
+_INITIAL_ONLY = "l.given_key IS NULL OR r.given_key IS NULL"
 # Union of these rules gives the candidate pairs. Each is an equality join, so the cost
 # stays near linear; together they tolerate an error in any one field.
 PREDICTION_BLOCKING_RULES: tuple[str, ...] = (
@@ -223,6 +224,12 @@ PREDICTION_BLOCKING_RULES: tuple[str, ...] = (
     # "Фамилия И.О." against a press list's Latin name).
     "l.fam_sound = r.fam_sound AND l.given_sound = r.given_sound",
     "l.fam_sound = r.fam_sound AND l.given_init = r.given_init AND l.ev_ym = r.ev_ym",
+    # A name written with initials ("Фамилия И.О.", often with nothing else in common: no
+    # birth date, no event month) against any record of that family name and initial.
+    # By the sound key (Дж. against German Dsch-) or the consonant skeleton (a vowel lost or
+    # added: Абдулхаджиев, Abdoulkhadjiiev).
+    f"l.fam_sound = r.fam_sound AND l.given_init = r.given_init AND ({_INITIAL_ONLY})",
+    f"l.fam_skel = r.fam_skel AND l.given_init = r.given_init AND ({_INITIAL_ONLY})",
 )
 
 # Added to every prediction rule: pairs that the clustering could never merge (different
@@ -240,6 +247,10 @@ COMPATIBLE = (
 # DuckDB, each runs as four joins that also agree on a birth-year bucket (see
 # ``candidate_pairs_sql``). Indexes into ``PREDICTION_BLOCKING_RULES``.
 _SPLIT_BY_BIRTH_YEAR = frozenset({0, 1, 15})
+# Rules that hold only when one record's given name is an initial: on DuckDB each runs as two
+# joins, the initial on the left, then on the right, so that only the records written with
+# initials are joined to their block (not the whole block of a common family name to itself).
+_SPLIT_BY_INITIAL = frozenset({17, 18})
 # Birth-year buckets: two bucketings of this width, offset by half of it. Two compatible
 # records (birth years at most 2 apart, each known to within one year: ``by_hi - by_lo`` is
 # 0 or 1) have ``by_lo`` at most 3 apart. Bucket edges of the two bucketings alternate every
@@ -289,6 +300,11 @@ def candidate_pairs_sql(table: str) -> str:
                 (f"{rule} AND l.by_bs = r.by_bs", ["coalesce(l.by_b = r.by_b, false)"]),
                 (f"{rule} AND l.by_lo IS NULL", []),
                 (f"{rule} AND r.by_lo IS NULL", ["l.by_lo IS NULL"]),
+            ]
+        if i in _SPLIT_BY_INITIAL:
+            joins = [
+                (f"{rule} AND l.given_key IS NULL", []),
+                (f"{rule} AND r.given_key IS NULL", ["l.given_key IS NULL"]),
             ]
         for on, excluded in joins:
             exclude = earlier + excluded
