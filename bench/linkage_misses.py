@@ -31,6 +31,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--show", type=int, default=15)
     parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--scored", action="store_true", help="show only scored missed pairs")
     parser.add_argument("--source", help="show only missed pairs with a record of this source")
     args = parser.parse_args()
     lists = _lists(args.records, args.seed, args.dataset)
@@ -97,6 +98,8 @@ def main() -> int:
     print(f"missed {len(missed)}: {dict(kinds)}")
     if args.source:
         missed = [(a, b) for a, b in missed if args.source in (a[0], b[0])]
+    if args.scored:
+        missed = [(a, b) for a, b in missed if (a, b) in prob]
     for a, b in rng.sample(missed, min(args.show, len(missed))):
         print("  " + show(a, b))
     print(f"wrong {len(wrong)}:")

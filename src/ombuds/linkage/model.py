@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from ombuds.linkage.checks import ModelCheck, check_model
@@ -554,8 +555,21 @@ def run_model(
                 frame, pairs, threshold=link_threshold, unique_sources=unique_sources
             )
 
+        def calibrated(pairs: pd.DataFrame, model: dict[str, Any]) -> pd.DataFrame:
+            if not calibrate:
+                return pairs
+            rate = float(model["probability_two_random_records_match"])
+            new_rate, probabilities = recalibrate_match_rate(
+                pairs["match_probability"].to_numpy(dtype=np.float64), n, rate
+            )
+            model["probability_two_random_records_match"] = new_rate
+            pairs = pairs.assign(match_probability=probabilities)
+            return pairs[pairs["match_probability"] >= threshold].reset_index(drop=True)
+
+        calibrate = trainer is not None
         pairs = predict(linker)
         model = linker.misc.save_model_to_json()
+        pairs = calibrated(pairs, model)
         checks = check(pairs)
         status = "trained" if trained else "prior"
         rejected: list[ModelCheck] = []
@@ -569,10 +583,12 @@ def run_model(
                 report("predict again (model failed its checks)", 0.75)
                 fallback_linker = Linker(table, fallback, log_level=logging.WARNING)
                 fallback_pairs = predict(fallback_linker)
+                fallback_model = fallback_linker.misc.save_model_to_json()
+                fallback_pairs = calibrated(fallback_pairs, fallback_model)
                 fallback_checks = check(fallback_pairs)
                 if all(c.passed for c in fallback_checks):
                     pairs, checks, status = fallback_pairs, fallback_checks, "fell_back"
-                    model = fallback_linker.misc.save_model_to_json()
+                    model = fallback_model
                     break
     finally:  # also on failure: no connection left open, no Spark files left behind
         _db_api_close(db_api, backend)
@@ -586,6 +602,46 @@ def run_model(
         rejected=rejected,
         bounded=bounded,
     )
+
+
+#: The match rate found by ``recalibrate_match_rate`` stays within this factor of the one
+#: estimated before it.
+MATCH_RATE_BOUND = 4.0
+
+
+def recalibrate_match_rate(
+    probabilities: np.ndarray, n_records: int, rate: float, *, rounds: int = 30
+) -> tuple[float, np.ndarray]:
+    """The match rate (probability that two random records match) that agrees with the
+    scored pairs, and their probabilities under it.
+
+    Splink estimates the rate from the pairs that a strict rule finds (same family and given
+    name, birth year and patronymic), assuming that the rule finds 40% of the matching pairs.
+    On lists that write names with initials, years and ages, far fewer of the matching pairs
+    satisfy it, the rate comes out several times too low, and every pair is judged too
+    unlikely by the same factor. Here the rate is set to the expected number of matching
+    pairs (the sum of the match probabilities) over all pairs, which changes the
+    probabilities, and so on to the fixed point: EM's update of the rate, with the m and u
+    probabilities held. Pairs that were not scored count as non-matches. The rate stays
+    within :data:`MATCH_RATE_BOUND` of ``rate``, either way.
+    """
+    total = n_records * (n_records - 1) / 2
+    if total <= 0 or len(probabilities) == 0 or not 0.0 < rate < 1.0:
+        return rate, probabilities
+    p = np.clip(probabilities, 1e-15, 1 - 1e-15)
+    bayes = np.log(p / (1 - p)) - np.log(rate / (1 - rate))  # log Bayes factors
+    lo, hi = rate / MATCH_RATE_BOUND, min(0.5, rate * MATCH_RATE_BOUND)
+    new = rate
+    for _ in range(rounds):
+        prior = np.log(new / (1 - new))
+        expected = float((1.0 / (1.0 + np.exp(-(bayes + prior)))).sum())
+        updated = min(max(expected / total, lo), hi)
+        if abs(updated - new) <= 1e-3 * new:
+            new = updated
+            break
+        new = updated
+    prior = np.log(new / (1 - new))
+    return new, 1.0 / (1.0 + np.exp(-(bayes + prior)))
 
 
 # Above this many records, the model is trained on a uniform sample of this size.

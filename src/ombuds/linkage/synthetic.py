@@ -418,7 +418,9 @@ class _HardGenerator(_Generator):
             if key not in family_of:
                 family_of[key] = rng.choices(roots, weights=weights)[0]
             family = _surname(family_of[key], person.sex)
-            out.append(dataclasses.replace(person, family=family))
+            # Born at least a year before the act (the built-in lists allow otherwise).
+            birth = min(person.birth, person.event_date - timedelta(days=400))
+            out.append(dataclasses.replace(person, family=family, birth=birth))
         return out
 
     def _birth(
