@@ -88,12 +88,20 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
                 "family close, given close",
                 0.05,
             ),
+            # A name written with initials: the family name is then nearly all the evidence;
+            # the same family name is stronger evidence than a close one.
+            _level(
+                f"{fam_eq} AND (given_key_l IS NULL OR given_key_r IS NULL) "
+                "AND given_init_l = given_init_r",
+                "family exact, initial agrees",
+                0.08,
+            ),
             _level(
                 f"({sim('fam_key', 0.9)} OR fam_sound_l = fam_sound_r) "
                 "AND (given_key_l IS NULL OR given_key_r IS NULL) "
                 "AND given_init_l = given_init_r",
                 "family close, initial agrees",
-                0.1,
+                0.03,
             ),
             _level(sim("fam_key", 0.9), "family close, given differs", 0.03),
             _level(f"{given_eq} AND {sim('fam_key', 0.75)}", "given exact, family far", 0.02),
