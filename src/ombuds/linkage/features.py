@@ -107,15 +107,19 @@ def split_full_name(full_name: str) -> tuple[str, str, str]:
     words = [i for i, r in enumerate(roles) if not r and not initial[i]]
     capitals = [i for i in words if _is_capitals(tokens[i])]
     particle = [i for i in words if _has_particle(tokens[i])]
-    if len(words) >= 2 and len(capitals) == 1:
+    head = full_name.split(",")[0].split()
+    if "," in full_name and len(head) == 1 and words and words[0] == 0 and len(words) >= 2:
+        roles[0] = "f"  # "Idigov, Shamil": the comma follows the family name
+    elif len(words) >= 2 and len(capitals) == 1:
         roles[capitals[0]] = "f"  # IDIGOV Shamil, Shamil IDIGOV
     elif particle:
         roles[particle[0]] = "f"
     else:
-        for i, f in enumerate(facts):
-            if not roles[i] and f[3]:
-                roles[i] = "f"
-                break
+        # A strong family ending (-ov, -eva) before a weak one (-in, -ina: Madina Akhmedova).
+        ending = [i for i, f in enumerate(facts) if not roles[i] and f[3]]
+        strong = [i for i in ending if _STRONG_FAMILY_END.search(_latin_letters(tokens[i]))]
+        if strong or ending:
+            roles[(strong or ending)[0]] = "f"
     if "f" not in roles:
         free = [i for i, r in enumerate(roles) if not r]
         words = [i for i in free if not initial[i]]
@@ -168,6 +172,10 @@ def _token_facts(token: str) -> tuple[bool, bool, bool, bool]:
     patronymic = not initial and bool(_PATRONYMIC_END.search(latin))
     family = not (initial or known_given or patronymic) and bool(_FAMILY_END.search(latin))
     return initial, known_given, patronymic, family
+
+
+def _latin_letters(token: str) -> str:
+    return re.sub(r"[^a-z]", "", transliterate(token))
 
 
 def _join(tokens: Sequence[str], roles: Sequence[str], role: str) -> str:

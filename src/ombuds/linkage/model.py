@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from ombuds.linkage.checks import ModelCheck, check_model
@@ -87,12 +88,20 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
                 "family close, given close",
                 0.05,
             ),
+            # A name written with initials: the family name is then nearly all the evidence;
+            # the same family name is stronger evidence than a close one.
+            _level(
+                f"{fam_eq} AND (given_key_l IS NULL OR given_key_r IS NULL) "
+                "AND given_init_l = given_init_r",
+                "family exact, initial agrees",
+                0.08,
+            ),
             _level(
                 f"({sim('fam_key', 0.9)} OR fam_sound_l = fam_sound_r) "
                 "AND (given_key_l IS NULL OR given_key_r IS NULL) "
                 "AND given_init_l = given_init_r",
                 "family close, initial agrees",
-                0.1,
+                0.03,
             ),
             _level(sim("fam_key", 0.9), "family close, given differs", 0.03),
             _level(f"{given_eq} AND {sim('fam_key', 0.75)}", "given exact, family far", 0.02),
@@ -193,6 +202,7 @@ COMPARISON_NAMES: tuple[str, ...] = (
     "event_type",
 )
 
+_INITIAL_ONLY = "l.given_key IS NULL OR r.given_key IS NULL"
 # Union of these rules gives the candidate pairs. Each is an equality join, so the cost
 # stays near linear; together they tolerate an error in any one field.
 PREDICTION_BLOCKING_RULES: tuple[str, ...] = (
@@ -223,6 +233,12 @@ PREDICTION_BLOCKING_RULES: tuple[str, ...] = (
     # "Фамилия И.О." against a press list's Latin name).
     "l.fam_sound = r.fam_sound AND l.given_sound = r.given_sound",
     "l.fam_sound = r.fam_sound AND l.given_init = r.given_init AND l.ev_ym = r.ev_ym",
+    # A name written with initials ("Фамилия И.О.", often with nothing else in common: no
+    # birth date, no event month) against any record of that family name and initial.
+    # By the sound key (Дж. against German Dsch-) or the consonant skeleton (a vowel lost or
+    # added: Абдулхаджиев, Abdoulkhadjiiev).
+    f"l.fam_sound = r.fam_sound AND l.given_init = r.given_init AND ({_INITIAL_ONLY})",
+    f"l.fam_skel = r.fam_skel AND l.given_init = r.given_init AND ({_INITIAL_ONLY})",
 )
 
 # Added to every prediction rule: pairs that the clustering could never merge (different
@@ -240,6 +256,10 @@ COMPATIBLE = (
 # DuckDB, each runs as four joins that also agree on a birth-year bucket (see
 # ``candidate_pairs_sql``). Indexes into ``PREDICTION_BLOCKING_RULES``.
 _SPLIT_BY_BIRTH_YEAR = frozenset({0, 1, 15})
+# Rules that hold only when one record's given name is an initial: on DuckDB each runs as two
+# joins, the initial on the left, then on the right, so that only the records written with
+# initials are joined to their block (not the whole block of a common family name to itself).
+_SPLIT_BY_INITIAL = frozenset({17, 18})
 # Birth-year buckets: two bucketings of this width, offset by half of it. Two compatible
 # records (birth years at most 2 apart, each known to within one year: ``by_hi - by_lo`` is
 # 0 or 1) have ``by_lo`` at most 3 apart. Bucket edges of the two bucketings alternate every
@@ -289,6 +309,11 @@ def candidate_pairs_sql(table: str) -> str:
                 (f"{rule} AND l.by_bs = r.by_bs", ["coalesce(l.by_b = r.by_b, false)"]),
                 (f"{rule} AND l.by_lo IS NULL", []),
                 (f"{rule} AND r.by_lo IS NULL", ["l.by_lo IS NULL"]),
+            ]
+        if i in _SPLIT_BY_INITIAL:
+            joins = [
+                (f"{rule} AND l.given_key IS NULL", []),
+                (f"{rule} AND r.given_key IS NULL", ["l.given_key IS NULL"]),
             ]
         for on, excluded in joins:
             exclude = earlier + excluded
@@ -538,8 +563,21 @@ def run_model(
                 frame, pairs, threshold=link_threshold, unique_sources=unique_sources
             )
 
+        def calibrated(pairs: pd.DataFrame, model: dict[str, Any]) -> pd.DataFrame:
+            if not calibrate:
+                return pairs
+            rate = float(model["probability_two_random_records_match"])
+            new_rate, probabilities = recalibrate_match_rate(
+                pairs["match_probability"].to_numpy(dtype=np.float64), n, rate
+            )
+            model["probability_two_random_records_match"] = new_rate
+            pairs = pairs.assign(match_probability=probabilities)
+            return pairs[pairs["match_probability"] >= threshold].reset_index(drop=True)
+
+        calibrate = trainer is not None
         pairs = predict(linker)
         model = linker.misc.save_model_to_json()
+        pairs = calibrated(pairs, model)
         checks = check(pairs)
         status = "trained" if trained else "prior"
         rejected: list[ModelCheck] = []
@@ -553,10 +591,12 @@ def run_model(
                 report("predict again (model failed its checks)", 0.75)
                 fallback_linker = Linker(table, fallback, log_level=logging.WARNING)
                 fallback_pairs = predict(fallback_linker)
+                fallback_model = fallback_linker.misc.save_model_to_json()
+                fallback_pairs = calibrated(fallback_pairs, fallback_model)
                 fallback_checks = check(fallback_pairs)
                 if all(c.passed for c in fallback_checks):
                     pairs, checks, status = fallback_pairs, fallback_checks, "fell_back"
-                    model = fallback_linker.misc.save_model_to_json()
+                    model = fallback_model
                     break
     finally:  # also on failure: no connection left open, no Spark files left behind
         _db_api_close(db_api, backend)
@@ -570,6 +610,46 @@ def run_model(
         rejected=rejected,
         bounded=bounded,
     )
+
+
+#: The match rate found by ``recalibrate_match_rate`` stays within this factor of the one
+#: estimated before it.
+MATCH_RATE_BOUND = 4.0
+
+
+def recalibrate_match_rate(
+    probabilities: np.ndarray, n_records: int, rate: float, *, rounds: int = 30
+) -> tuple[float, np.ndarray]:
+    """The match rate (probability that two random records match) that agrees with the
+    scored pairs, and their probabilities under it.
+
+    Splink estimates the rate from the pairs that a strict rule finds (same family and given
+    name, birth year and patronymic), assuming that the rule finds 40% of the matching pairs.
+    On lists that write names with initials, years and ages, far fewer of the matching pairs
+    satisfy it, the rate comes out several times too low, and every pair is judged too
+    unlikely by the same factor. Here the rate is set to the expected number of matching
+    pairs (the sum of the match probabilities) over all pairs, which changes the
+    probabilities, and so on to the fixed point: EM's update of the rate, with the m and u
+    probabilities held. Pairs that were not scored count as non-matches. The rate stays
+    within :data:`MATCH_RATE_BOUND` of ``rate``, either way.
+    """
+    total = n_records * (n_records - 1) / 2
+    if total <= 0 or len(probabilities) == 0 or not 0.0 < rate < 1.0:
+        return rate, probabilities
+    p = np.clip(probabilities, 1e-15, 1 - 1e-15)
+    bayes = np.log(p / (1 - p)) - np.log(rate / (1 - rate))  # log Bayes factors
+    lo, hi = rate / MATCH_RATE_BOUND, min(0.5, rate * MATCH_RATE_BOUND)
+    new = rate
+    for _ in range(rounds):
+        prior = np.log(new / (1 - new))
+        expected = float((1.0 / (1.0 + np.exp(-(bayes + prior)))).sum())
+        updated = min(max(expected / total, lo), hi)
+        if abs(updated - new) <= 1e-3 * new:
+            new = updated
+            break
+        new = updated
+    prior = np.log(new / (1 - new))
+    return new, 1.0 / (1.0 + np.exp(-(bayes + prior)))
 
 
 # Above this many records, the model is trained on a uniform sample of this size.

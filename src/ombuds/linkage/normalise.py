@@ -236,12 +236,18 @@ def sound_key(key: str | None) -> str:
     word = _SOUND_S.sub("s", word)
     word = _SOUND_LEADING_J.sub("", word)
     word = _SOUND_VOWEL_I.sub("", word)
+    word = _SOUND_SOFT_J.sub("", word)
+    word = _SOUND_J_I.sub("i", word)
     return _DOUBLE.sub(r"\1", word)
 
 
 _SOUND_S = re.compile(r"ts|z")
 _SOUND_LEADING_J = re.compile(r"^j(?=[aeiou])")
-_SOUND_VOWEL_I = re.compile(r"(?<=[aeiou])i(?=[aeiou])")
+_SOUND_VOWEL_I = re.compile(r"(?<=[aeiou])[ij](?=[aeiou])")
+# German я, ю, е after a consonant (Kisljar = Кизляр) and й before a consonant or at the end
+# (Gajrbekow = Гайрбеков = Gairbekov), where English lists write y or i, which folding drops.
+_SOUND_SOFT_J = re.compile(r"(?<=[bfgklmnprstvwx])j(?=[aeiou])")
+_SOUND_J_I = re.compile(r"(?<=[aeiou])j(?![aeiou])")
 _DOUBLE = re.compile(r"(.)\1+")
 
 
@@ -270,19 +276,36 @@ def name_skeleton(key: str) -> str:
 
 @lru_cache(maxsize=100_000)
 def name_initial(text: str | None) -> str:
-    """The first letter of a name or initial, on the skeleton alphabet (Г. = H. = h)."""
+    """The first letter of a name or initial, on the skeleton alphabet (Г. = H. = h).
+
+    An initial is one letter of the script it was written in, a name's key begins with its
+    transliteration: Джамал is ``jamal`` but its initial Д. is ``d``; Юнус is ``unus`` but
+    Ю. may be ``yu``. So a leading ``j`` (дж, or ж) counts as ``d``, and a ``y`` or ``i``
+    before a vowel at the start (я, ю, е written ya, yu, ye, ia, iu) is dropped, in names
+    and initials alike: Д. = Дж. = Джамал = Jamal = Dzhamal; Ю. = Yu. = Юнус = Yunus =
+    Iunus. (German J for й, я, ю, as in Jussup, is taken as дж: English spellings are the
+    more common in the region's lists.)
+    """
     if not text:
         return ""
-    latin = _NON_LETTERS.sub("", transliterate(text))
+    latin = _NON_LETTERS.sub("", transliterate(text).lower())
     if not latin:
         return ""
+    if latin[0] in "jž" or latin.startswith(("dj", "dz")):
+        return "d"
+    latin = _INITIAL_GLIDE.sub("", latin)
     folded = fold(latin)
-    return name_skeleton(folded)[:1] if folded else ""
+    head = name_skeleton(folded)[:1] if folded else ""
+    return "d" if head == "j" else head
+
+
+_INITIAL_GLIDE = re.compile(r"^[yi](?=[aeiou])")
 
 
 _PLACE_WORDS = re.compile(
     r"\b(s|g|st|pos|p|selo|gorod|g\.|stanitsa|stanica|poselok|posyolok|village|town|city|"
-    r"aul|rayon|raion|district|r-n|rn|respublika|republic|oblast|region|ul|ulitsa|street)\b"
+    r"aul|rayon|raion|district|r-n|rn|respublika|republic|oblast|region|ul|ulitsa|street|"
+    r"of|near|vicinity|okrestnosti|dorf|bei|de|du|pres)\b"
 )
 
 
