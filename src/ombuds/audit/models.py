@@ -72,6 +72,7 @@ class AuditAction(models.TextChoices):
     LINKAGE_RUN_STARTED = "linkage_run_started", _("Linkage run started")
     LINKAGE_DECISION = "linkage_decision", _("Linkage pair decided")
     LINKAGE_VIEWED = "linkage_viewed", _("Linked persons viewed")
+    LINKAGE_RUNS_PURGED = "linkage_runs_purged", _("Old linkage runs deleted")
 
 
 class AppendOnlyError(Exception):

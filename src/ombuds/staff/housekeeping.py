@@ -13,6 +13,7 @@ from __future__ import annotations
 from django_tasks.base import Task, TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from ombuds.analysis.tasks import runs_purge_task
 from ombuds.audit.tasks import audit_flush_task
 from ombuds.intake.tasks import retention_task
 from ombuds.reporting.tasks import publish_task
@@ -24,6 +25,7 @@ HOUSEKEEPING_TASKS: tuple[Task[[], object], ...] = (  # type: ignore[assignment]
     audit_flush_task,
     publish_task,
     sessions_clear_task,
+    runs_purge_task,  # old linkage runs deleted, dead ones marked failed (docs/analysis.md)
 )
 
 
