@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.formats import number_format
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ombuds.staff.models import Agency, StaffUser
@@ -191,26 +191,27 @@ FAILURE_TOO_MANY_PAIRS = "too_many_pairs"
 FAILURE_STOPPED = "stopped"
 FAILURE_INTERNAL = "internal"
 
-#: What a blocking rule's feature columns (``linkage.features``) are, in words.
+#: What a blocking rule's feature columns (``linkage.features``) are, in words, as they
+#: follow "Blocking on" (Russian puts them in the dative: "по фамилии").
 BLOCKING_COLUMN_WORDS = {
-    "fam_key": gettext_lazy("family name"),
-    "fam_skel": gettext_lazy("family name (consonants)"),
-    "fam_pre": gettext_lazy("first letters of the family name"),
-    "fam_sound": gettext_lazy("sound of the family name"),
-    "given_key": gettext_lazy("given name"),
-    "given_skel": gettext_lazy("given name (consonants)"),
-    "given_init": gettext_lazy("initial of the given name"),
-    "given_sound": gettext_lazy("sound of the given name"),
-    "pat_key": gettext_lazy("patronymic"),
-    "pat_init": gettext_lazy("initial of the patronymic"),
-    "sex": gettext_lazy("sex"),
-    "by_lo": gettext_lazy("birth year"),
-    "by_hi": gettext_lazy("birth year"),
-    "bm": gettext_lazy("birth month"),
-    "bd": gettext_lazy("birth day"),
-    "place_key": gettext_lazy("place"),
-    "ev_lo": gettext_lazy("event date"),
-    "ev_ym": gettext_lazy("event month"),
+    "fam_key": pgettext_lazy("blocking on", "family name"),
+    "fam_skel": pgettext_lazy("blocking on", "family name (consonants)"),
+    "fam_pre": pgettext_lazy("blocking on", "first letters of the family name"),
+    "fam_sound": pgettext_lazy("blocking on", "sound of the family name"),
+    "given_key": pgettext_lazy("blocking on", "given name"),
+    "given_skel": pgettext_lazy("blocking on", "given name (consonants)"),
+    "given_init": pgettext_lazy("blocking on", "initial of the given name"),
+    "given_sound": pgettext_lazy("blocking on", "sound of the given name"),
+    "pat_key": pgettext_lazy("blocking on", "patronymic"),
+    "pat_init": pgettext_lazy("blocking on", "initial of the patronymic"),
+    "sex": pgettext_lazy("blocking on", "sex"),
+    "by_lo": pgettext_lazy("blocking on", "birth year"),
+    "by_hi": pgettext_lazy("blocking on", "birth year"),
+    "bm": pgettext_lazy("blocking on", "birth month"),
+    "bd": pgettext_lazy("blocking on", "birth day"),
+    "place_key": pgettext_lazy("blocking on", "place"),
+    "ev_lo": pgettext_lazy("blocking on", "event date"),
+    "ev_ym": pgettext_lazy("blocking on", "event month"),
 }
 
 
