@@ -149,7 +149,7 @@ def test_a_run_over_the_pair_cap_fails_naming_the_blocking_and_stores_nothing(
     assert run.status == RunStatus.FAILED
     failure = run.details["failure"]
     assert failure["code"] == "too_many_pairs"
-    assert (failure["pairs"], failure["limit"], failure["more"]) == (7140, 1000, False)
+    assert (failure["pairs"], failure["total"], failure["limit"]) == (7140, 7140, 1000)
     assert "fam_key" in failure["columns"]
     assert not ScoredPairRow.objects.filter(run=run).exists()
     assert not Membership.objects.filter(run=run).exists()

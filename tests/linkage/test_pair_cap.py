@@ -70,12 +70,12 @@ def test_a_common_name_over_the_cap_names_the_rule_and_counts_its_pairs() -> Non
     assert refusal.rule_index == 0
     assert refusal.rule == PREDICTION_BLOCKING_RULES[0]
     assert set(refusal.columns) >= {"fam_key", "given_skel"}
-    assert (refusal.pairs, refusal.more, refusal.limit) == (300 * 299 // 2, False, 5000)
+    assert (refusal.pairs, refusal.total, refusal.limit) == (44_850, 44_850, 5000)
     assert "44,850 candidate pairs" in str(refusal) and "over the limit of 5,000" in str(refusal)
-    # Counting stops at ten times the cap: beyond, the count says "more than".
+    # The count is exact however far over the cap.
     with pytest.raises(TooManyPairs) as caught:
-        _build(records, 1000)
-    assert (caught.value.pairs, caught.value.more) == (10_000, True)
+        _build(records, 10)
+    assert (caught.value.pairs, caught.value.total) == (44_850, 44_850)
 
 
 def test_link_records_stops_before_scoring() -> None:

@@ -155,7 +155,6 @@ def linkage_run_execute(*, run_pk: int, user: StaffUser, agency_key: crypto.Priv
                 "columns": list(refusal.columns),
                 "rule": refusal.rule_index,
                 "pairs": refusal.pairs,
-                "more": refusal.more,
                 "total": refusal.total,
                 "limit": refusal.limit,
             },

@@ -236,16 +236,10 @@ def _too_many_pairs_words(found: dict[str, Any]) -> str:
         "limit": _millions(int(found.get("limit", 0))),
     }
     if int(found.get("pairs", 0)) > int(found.get("limit", 0)):
-        if found.get("more"):
-            said = gettext(
-                "Blocking on %(rule)s produced more than %(pairs)s candidate pairs, over the "
-                "limit of %(limit)s for a run."
-            )
-        else:
-            said = gettext(
-                "Blocking on %(rule)s produced %(pairs)s candidate pairs, over the limit of "
-                "%(limit)s for a run."
-            )
+        said = gettext(
+            "Blocking on %(rule)s produced %(pairs)s candidate pairs, over the limit of "
+            "%(limit)s for a run."
+        )
     else:
         said = gettext(
             "Blocking produced more than %(limit)s candidate pairs, the limit for a run "

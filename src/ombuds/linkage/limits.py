@@ -2,11 +2,14 @@
 
 A list of thousands of records that share one common name makes millions of candidate pairs
 (issue 13: 4,000 records of one name, 6.2 million pairs, 53 s, 2.5 GB of memory, 640 MB in
-the database). The candidate table is therefore built one blocking rule at a time, each
-insert limited to what is left of the cap, so DuckDB stops forming pairs as soon as the cap
-is passed; a run over the cap raises :class:`TooManyPairs`, which names the rule, before
-training or scoring begins. Under the cap the table is the one prediction scores: counting
-costs nothing extra.
+the database). The candidate table is therefore built before training, limited to one pair
+more than the cap: under the cap it is the table prediction scores, so the count costs
+nothing extra; over it, the pairs of each rule are counted (one more pass over the blocking
+joins, no scoring) and :class:`TooManyPairs` names the rule that produced the most.
+
+(Building the table one rule at a time, each insert limited to what the cap leaves, stops
+sooner on a huge block, but DuckDB plans the whole union for each of the rules: four times
+the blocking time of an ordinary list of 10,000 records. ``bench/run_limits.py``.)
 """
 
 from __future__ import annotations
@@ -19,10 +22,6 @@ from typing import Any
 #: The table of candidate pairs (match_key, join_key_l, join_key_r) that prediction scores.
 CANDIDATES_TABLE = "ombuds_candidates"
 
-#: On a refusal, the rule's own pairs are counted up to this many times the cap (beyond it
-#: the message says "more than"): a bound on the work a refused run still does.
-COUNT_BEYOND_CAP = 10
-
 _COLUMN = re.compile(r"\b[lr]\.([a-z_]+)")
 
 
@@ -30,24 +29,20 @@ class TooManyPairs(Exception):
     """Blocking produced more candidate pairs than a run may score.
 
     ``columns`` are the feature columns the named rule joins on (fixed codes such as
-    ``fam_key``, ``by_lo``; no data), ``pairs`` the pairs that rule produced (at least, when
-    ``more`` is true: counting stopped there), ``total`` the pairs of all rules counted (at
-    least ``limit + 1``), ``limit`` the cap.
+    ``fam_key``, ``by_lo``; no data), ``pairs`` the pairs that rule produced, ``total`` the
+    pairs of all rules, ``limit`` the cap.
     """
 
-    def __init__(
-        self, *, rule: str, rule_index: int, pairs: int, more: bool, total: int, limit: int
-    ) -> None:
+    def __init__(self, *, rule: str, rule_index: int, pairs: int, total: int, limit: int) -> None:
         self.rule = rule
         self.rule_index = rule_index
         self.columns = rule_columns(rule)
         self.pairs = pairs
-        self.more = more
         self.total = total
         self.limit = limit
         super().__init__(
-            f"blocking on {' + '.join(self.columns)} produced {'more than ' if more else ''}"
-            f"{pairs:,} candidate pairs ({total:,} or more in all), over the limit of {limit:,}"
+            f"blocking on {' + '.join(self.columns)} produced {pairs:,} candidate pairs "
+            f"({total:,} in all), over the limit of {limit:,}"
         )
 
 
@@ -73,48 +68,33 @@ def build_candidates(
     """Create :data:`CANDIDATES_TABLE` from ``sql`` (rows tagged ``match_key`` = the rule's
     index, as ``model.candidate_pairs_sql`` writes them) on the DuckDB connection ``con``.
 
-    With ``max_pairs``, rule after rule, each insert limited to one more pair than the cap
-    leaves; raises :class:`TooManyPairs` once the cap is passed, naming the rule that
-    produced the most pairs of those counted. Only constants and the SQL the engine wrote go
-    into the queries: no data.
+    With ``max_pairs``, the table keeps at most one pair more than the cap; if it has that
+    one, every rule's pairs are counted and :class:`TooManyPairs` names the rule with the
+    most. Only constants and the SQL the engine wrote go into the queries: no data.
     """
-    if max_pairs is None:
-        con.execute(f"CREATE TABLE {CANDIDATES_TABLE} AS {sql}").fetchall()
-        rows = con.execute(
-            f"SELECT match_key, count(*) FROM {CANDIDATES_TABLE} GROUP BY match_key"  # noqa: S608
-        ).fetchall()
-        per_rule = dict.fromkeys(range(len(rules)), 0)
-        per_rule.update({int(k): int(n) for k, n in rows})
-        return CandidateCounts(per_rule, sum(per_rule.values()))
-    if max_pairs < 0:
+    if max_pairs is not None and max_pairs < 0:
         raise ValueError("max_pairs must be at least 0")
-    con.execute(f"CREATE TABLE {CANDIDATES_TABLE} AS SELECT * FROM ({sql}) LIMIT 0").fetchall()  # noqa: S608
-    per_rule = {}
-    total = 0
-    for i in range(len(rules)):
-        # Filtering on the constant match_key prunes every other rule's join, and the LIMIT
-        # stops this one's as soon as it has one pair too many.
-        (found,) = con.execute(
-            f"INSERT INTO {CANDIDATES_TABLE} SELECT * FROM ({sql}) "  # noqa: S608
-            f"WHERE match_key = '{i}' LIMIT {max_pairs - total + 1}"
-        ).fetchone()
-        per_rule[i] = int(found)
-        total += int(found)
-        if total > max_pairs:
-            bound = max(max_pairs, 1) * COUNT_BEYOND_CAP
-            counted = con.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM ({sql}) "  # noqa: S608
-                f"WHERE match_key = '{i}' LIMIT {bound + 1})"
-            ).fetchone()[0]
-            per_rule[i] = min(int(counted), bound)
-            more = int(counted) > bound
-            worst = max(per_rule, key=lambda k: per_rule[k])
-            raise TooManyPairs(
-                rule=rules[worst],
-                rule_index=worst,
-                pairs=per_rule[worst],
-                more=more and worst == i,
-                total=sum(per_rule.values()),
-                limit=max_pairs,
-            )
-    return CandidateCounts(per_rule, total)
+    limit = "" if max_pairs is None else f" LIMIT {max_pairs + 1}"
+    con.execute(f"CREATE TABLE {CANDIDATES_TABLE} AS SELECT * FROM ({sql}){limit}").fetchall()  # noqa: S608
+    per_rule = _per_rule(con, CANDIDATES_TABLE, len(rules))
+    total = sum(per_rule.values())
+    if max_pairs is None or total <= max_pairs:
+        return CandidateCounts(per_rule, total)
+    per_rule = _per_rule(con, f"({sql})", len(rules))
+    worst = max(per_rule, key=lambda k: per_rule[k])
+    raise TooManyPairs(
+        rule=rules[worst],
+        rule_index=worst,
+        pairs=per_rule[worst],
+        total=sum(per_rule.values()),
+        limit=max_pairs,
+    )
+
+
+def _per_rule(con: Any, source: str, rules: int) -> dict[int, int]:
+    rows = con.execute(
+        f"SELECT match_key, count(*) FROM {source} GROUP BY match_key"  # noqa: S608
+    ).fetchall()
+    per_rule = dict.fromkeys(range(rules), 0)
+    per_rule.update({int(k): int(n) for k, n in rows})
+    return per_rule
