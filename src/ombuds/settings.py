@@ -302,6 +302,12 @@ if OMBUDS_PASSWORD_COST == "minimum":  # noqa: S105 - a cost profile name
 # doubling up to the maximum). A wrong password never locks anything (staff/services.py).
 OMBUDS_SIGN_IN_FREE_FAILURES = 3
 OMBUDS_SIGN_IN_MAX_LOCK_SECONDS = 900
+# Linkage runs (issue 13, docs/analysis.md "Limits"): a run whose blocking finds more
+# candidate pairs than this stops before scoring (6 million took 139 s and 1.9 GB on a
+# loaded 2-core machine: bench/RESULTS.md); runs older than this many days are deleted with
+# their pairs by the scheduler.
+OMBUDS_RUN_MAX_PAIRS = int(os.environ.get("OMBUDS_RUN_MAX_PAIRS", 2_000_000))
+OMBUDS_RUN_RETENTION_DAYS = int(os.environ.get("OMBUDS_RUN_RETENTION_DAYS", 90))
 # Public statistics: counts from 1 to this minus one are suppressed (threat model 10).
 OMBUDS_PUBLISH_MIN_CELL = int(os.environ.get("OMBUDS_PUBLISH_MIN_CELL", 5))
 

@@ -8,6 +8,7 @@ import re
 from django.utils import timezone
 
 from ombuds.analysis.models import Decision, LinkageRun, RunStatus
+from ombuds.analysis.services import decision_record
 from ombuds.audit.models import AuditAction, AuditEntry
 from tests.analysis.helpers import (
     NGO,
@@ -61,31 +62,30 @@ def test_a_reviewers_decision_overrides_the_model_on_the_next_run(world: World) 
     ngo = import_list(client, "NGO", NGO)
     press = import_list(client, "Press", PRESS)
     first = start_run(client, [ngo, press], unique=[ngo, press])
-    pair = first.pairs.filter(linked=True).order_by("-probability").first()
-    assert pair is not None
-
-    r = client.post(
-        f"/en/staff/analysis/runs/{first.public_id}/review/", {"pair": pair.pk, "same": "no"}
+    # The run linked two records surely (above the review band, so no pair row is kept and
+    # the review page does not offer it): a decision recorded on them still overrides it.
+    together: dict[int, list[tuple[str, str]]] = {}
+    for m in first.memberships.all():
+        together.setdefault(m.cluster, []).append((m.source, m.record_id))
+    left, right = next(keys for keys in together.values() if len(keys) == 2)
+    assert not first.pairs.filter(probability__gte=0.95).exists()
+    decision_record(
+        user=world.personas["analyst"].user, run=first, left=left, right=right, same=False
     )
-    assert r.status_code == 302
     assert Decision.objects.get().same is False
 
     second = start_run(client, [ngo, press], unique=[ngo, press])
     second.refresh_from_db()
     assert (second.number, second.cluster_count, second.decisions_applied) == (2, 5, 1)
     clusters = {(m.source, m.record_id): m.cluster for m in second.memberships.all()}
-    assert (
-        clusters[(pair.left_source, pair.left_id)] != clusters[(pair.right_source, pair.right_id)]
-    )
+    assert clusters[left] != clusters[right]
     # The first run is kept as it was: runs are versions.
     first.refresh_from_db()
     assert first.cluster_count == 4
 
-    # And a verdict of "same" joins what the model kept apart.
-    apart = second.pairs.filter(linked=False).order_by("-probability").first()
-    assert apart is not None
-    client.post(
-        f"/en/staff/analysis/runs/{second.public_id}/review/", {"pair": apart.pk, "same": "yes"}
+    # And a verdict of "same" (replacing the first) joins what the decision kept apart.
+    decision_record(
+        user=world.personas["analyst"].user, run=second, left=left, right=right, same=True
     )
     third = start_run(client, [ngo, press], unique=[ngo, press])
     third.refresh_from_db()
@@ -139,10 +139,9 @@ def test_a_running_run_page_reloads_itself_without_javascript(world: World) -> N
 
 def test_runs_decisions_and_views_are_audited(world: World) -> None:
     client = world.client_for("analyst")
-    ngo = import_list(client, "NGO", NGO)
-    press = import_list(client, "Press", PRESS)
-    run = start_run(client, [ngo, press])
-    pair = run.pairs.first()
+    lists = [import_list(client, source, text) for source, text in synthetic_lists().items()]
+    run = start_run(client, lists)
+    pair = run.pairs.first()  # an uncertain pair, offered for review
     assert pair is not None
     client.post(
         f"/en/staff/analysis/runs/{run.public_id}/review/", {"pair": pair.pk, "same": "yes"}
@@ -162,16 +161,16 @@ def test_runs_decisions_and_views_are_audited(world: World) -> None:
     ]
 
 
-def test_a_run_lost_to_a_restart_is_shown_as_interrupted(world: World) -> None:
+def test_a_run_lost_to_a_restart_is_shown_as_stopped(world: World) -> None:
     client = world.client_for("analyst")
     ngo = import_list(client, "NGO", NGO)
     run = start_run(client, [ngo])
     long_ago = timezone.now() - datetime.timedelta(hours=1)
-    LinkageRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, updated_at=long_ago)
+    LinkageRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, heartbeat_at=long_ago)
     page = client.get(f"/en/staff/analysis/runs/{run.public_id}/").content.decode()
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED
-    assert "interrupted" in page and 'http-equiv="refresh"' not in page
+    assert "stopped without finishing" in page and 'http-equiv="refresh"' not in page
 
 
 def test_a_run_needs_a_threshold_between_0_and_1(world: World) -> None:

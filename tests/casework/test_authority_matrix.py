@@ -37,7 +37,7 @@ from ombuds.evidence.models import EvidenceItem
 from ombuds.intake.models import Complaint
 from ombuds.staff import services as staff_services
 from ombuds.staff.models import AgencyKind, Role
-from tests.analysis.helpers import NGO, PRESS, import_list, start_run
+from tests.analysis.helpers import NGO, PRESS, import_list, start_run, synthetic_lists
 from tests.casework.helpers import add_person, case_url, file_complaint, open_case, signed_in
 from tests.conftest import Persona, World, share_complaint
 from tests.evidence.conftest import http_upload, pdf
@@ -118,7 +118,10 @@ def scene(world: World, settings: Any, tmp_path: Any) -> Scene:
     analyst = signed_in(world, "analyst")
     ngo = import_list(analyst, "NGO", NGO)
     press = import_list(analyst, "Press", PRESS)
-    run = start_run(analyst, [ngo, press], unique=[ngo, press])
+    # A run stores only the pairs it is unsure of (the review band): the small NGO and press
+    # lists have none, the synthetic lists do.
+    synthetic = [import_list(analyst, name, text) for name, text in synthetic_lists().items()]
+    run = start_run(analyst, synthetic)
     assert run.pairs.exists(), "the review route needs a pair"
     scene = Scene(world, complaint, spare, case, record, item, ngo, press, run, outsider.pk)
     for persona in STAFF:

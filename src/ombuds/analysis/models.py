@@ -12,6 +12,8 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.utils.formats import number_format
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ombuds.staff.models import Agency, StaffUser
@@ -139,13 +141,23 @@ class LinkageRun(models.Model):
     sound = models.BooleanField(default=True)
     #: Engine details (timings, training steps skipped, input counts): no personal data.
     details = models.JSONField(default=dict)
-    #: Why a run failed, in words that quote no data.
+    #: Why a run failed, in words that quote no data (English; the page shows
+    #: :attr:`failure_words`, from ``details["failure"]``, in its own language).
     failure = models.CharField(max_length=300, blank=True)
+    #: Written every few seconds while the run waits or works (``jobs.HEARTBEAT_EVERY``): an
+    #: active run without a heartbeat for ``services.DEAD_AFTER`` died with its process.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-number"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "number"], name="one_run_number_per_agency")
+            models.UniqueConstraint(fields=["agency", "number"], name="one_run_number_per_agency"),
+            # One run waiting or running per agency, whichever process starts it (issue 13).
+            models.UniqueConstraint(
+                fields=["agency"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_active_run_per_agency",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -154,6 +166,95 @@ class LinkageRun(models.Model):
     @property
     def active(self) -> bool:
         return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+    @property
+    def failure_words(self) -> str:
+        """Why the run failed, in the active language (from the fixed code and numbers in
+        ``details["failure"]``; runs failed before codes existed show :attr:`failure`)."""
+        found = self.details.get("failure") if isinstance(self.details, dict) else None
+        if not isinstance(found, dict):
+            return self.failure
+        code = found.get("code")
+        if code == FAILURE_TOO_MANY_PAIRS:
+            return _too_many_pairs_words(found)
+        if code == FAILURE_STOPPED:
+            return gettext("The run stopped without finishing; start it again.")
+        if code == FAILURE_INTERNAL:
+            return gettext("The run stopped with an internal error (%(error)s).") % {
+                "error": str(found.get("error", ""))[:60]
+            }
+        return self.failure
+
+
+#: ``details["failure"]["code"]`` of a failed run.
+FAILURE_TOO_MANY_PAIRS = "too_many_pairs"
+FAILURE_STOPPED = "stopped"
+FAILURE_INTERNAL = "internal"
+
+#: What a blocking rule's feature columns (``linkage.features``) are, in words, as they
+#: follow "Blocking on" (Russian puts them in the dative: "по фамилии").
+BLOCKING_COLUMN_WORDS = {
+    "fam_key": pgettext_lazy("blocking on", "family name"),
+    "fam_skel": pgettext_lazy("blocking on", "family name (consonants)"),
+    "fam_pre": pgettext_lazy("blocking on", "first letters of the family name"),
+    "fam_sound": pgettext_lazy("blocking on", "sound of the family name"),
+    "given_key": pgettext_lazy("blocking on", "given name"),
+    "given_skel": pgettext_lazy("blocking on", "given name (consonants)"),
+    "given_init": pgettext_lazy("blocking on", "initial of the given name"),
+    "given_sound": pgettext_lazy("blocking on", "sound of the given name"),
+    "pat_key": pgettext_lazy("blocking on", "patronymic"),
+    "pat_init": pgettext_lazy("blocking on", "initial of the patronymic"),
+    "sex": pgettext_lazy("blocking on", "sex"),
+    "by_lo": pgettext_lazy("blocking on", "birth year"),
+    "by_hi": pgettext_lazy("blocking on", "birth year"),
+    "bm": pgettext_lazy("blocking on", "birth month"),
+    "bd": pgettext_lazy("blocking on", "birth day"),
+    "place_key": pgettext_lazy("blocking on", "place"),
+    "ev_lo": pgettext_lazy("blocking on", "event date"),
+    "ev_ym": pgettext_lazy("blocking on", "event month"),
+}
+
+
+def _millions(n: int) -> str:
+    """A count as the page's language writes it: "6.2 million", "45,000"."""
+    if n >= 1_000_000:
+        return gettext("%(n)s million") % {"n": number_format(round(n / 1_000_000, 1))}
+    return number_format(n, force_grouping=True)
+
+
+def _too_many_pairs_words(found: dict[str, Any]) -> str:
+    columns = [str(c) for c in found.get("columns", [])]
+    words: list[str] = []
+    for column in columns:
+        word = str(BLOCKING_COLUMN_WORDS.get(column, column))
+        if word not in words:
+            words.append(word)
+    values = {
+        "rule": " + ".join(words),
+        "pairs": _millions(int(found.get("pairs", 0))),
+        "total": _millions(int(found.get("total", 0))),
+        "limit": _millions(int(found.get("limit", 0))),
+    }
+    if int(found.get("pairs", 0)) > int(found.get("limit", 0)):
+        said = gettext(
+            "Blocking on %(rule)s produced %(pairs)s candidate pairs, over the limit of "
+            "%(limit)s for a run."
+        )
+    else:
+        said = gettext(
+            "Blocking produced more than %(limit)s candidate pairs, the limit for a run "
+            "(%(pairs)s of them on %(rule)s)."
+        )
+    return (
+        said % values
+        + " "
+        + gettext(
+            "The lists have many records that agree on these fields (one common name, say), "
+            "and each of them would have to be compared with every other. Nothing was scored "
+            "or stored. Link fewer or smaller lists at a time, or ask the administrator to "
+            "raise the limit (OMBUDS_RUN_MAX_PAIRS)."
+        )
+    )
 
 
 class Membership(models.Model):

@@ -8,13 +8,14 @@ the inputs, the engine, storing the result) is in :mod:`ombuds.analysis.jobs`.
 from __future__ import annotations
 
 import csv
+import datetime
 import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from django.db import transaction
-from django.db.models import Max
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -29,7 +30,15 @@ from ombuds.linkage import PersonRecord, RowError, parse_person_list
 from ombuds.linkage.records import decode_bytes
 from ombuds.staff.models import Agency, StaffUser
 
-from .models import Decision, FiledRecord, LinkageRun, ListRecord, PersonList
+from .models import (
+    FAILURE_STOPPED,
+    Decision,
+    FiledRecord,
+    LinkageRun,
+    ListRecord,
+    PersonList,
+    RunStatus,
+)
 
 #: The most records one list may hold (the engine takes minutes per hundred thousand).
 MAX_LIST_RECORDS = 200_000
@@ -39,6 +48,14 @@ RecordKey = tuple[str, str]
 
 class AnalysisError(Exception):
     """A refused action; the message is safe to show (it quotes no personal data)."""
+
+
+class RunAlreadyActive(AnalysisError):
+    """The agency has a run waiting or running (``run``): one at a time per agency."""
+
+    def __init__(self, run: LinkageRun) -> None:
+        super().__init__(f"run {run.number} of this agency is still running")
+        self.run = run
 
 
 class ImportRefused(AnalysisError):
@@ -387,7 +404,11 @@ def linkage_run_create(
     """Record a new run (queued) with its settings and inputs, audited.
 
     The caller starts it with :func:`ombuds.analysis.jobs.linkage_run_start`. Raises
-    :class:`AnalysisError` for an input list of another agency or an empty input.
+    :class:`AnalysisError` for an input list of another agency or an empty input, and
+    :class:`RunAlreadyActive` (nothing created) while another run of the agency waits or
+    runs: a run without a heartbeat for ``services.DEAD_AFTER`` is marked failed first. The
+    agency row is locked, and the database refuses a second active run of an agency
+    (``one_active_run_per_agency``) whichever process starts it.
     """
     agency = _agency_of(user)
     lists = list(lists)
@@ -399,16 +420,33 @@ def linkage_run_create(
     if not 0.0 < threshold <= 1.0:
         raise AnalysisError("the threshold must be above 0 and at most 1")
     with transaction.atomic():
-        # Lock the agency row so two runs started at once get different numbers.
+        # Lock the agency row so two runs started at once get different numbers, and the
+        # second sees the first as active.
         Agency.objects.select_for_update().filter(pk=agency.pk).first()
+        runs_mark_dead(agency_id=agency.pk)
+        active = LinkageRun.objects.filter(
+            agency=agency, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+        ).first()
+        if active is not None:
+            raise RunAlreadyActive(active)
         last = LinkageRun.objects.filter(agency=agency).aggregate(n=Max("number"))["n"] or 0
-        run = LinkageRun.objects.create(
-            agency=agency,
-            number=last + 1,
-            started_by=user,
-            threshold=threshold,
-            include_cases=include_cases,
-        )
+        try:
+            with transaction.atomic():
+                run = LinkageRun.objects.create(
+                    agency=agency,
+                    number=last + 1,
+                    started_by=user,
+                    threshold=threshold,
+                    include_cases=include_cases,
+                )
+        except IntegrityError:
+            # Another process started one between the check and the insert.
+            active = LinkageRun.objects.filter(
+                agency=agency, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+            ).first()
+            if active is None:
+                raise
+            raise RunAlreadyActive(active) from None
         run.lists.set(lists)
         run.unique_lists.set([pl for pl in unique_lists if pl in lists])
         audit_record(
@@ -424,6 +462,36 @@ def linkage_run_create(
             },
         )
     return run
+
+
+#: A queued or running run without a heartbeat for this long died with its process (the
+#: heartbeat is written every ``jobs.HEARTBEAT_EVERY`` while it waits or works).
+DEAD_AFTER = datetime.timedelta(minutes=5)
+
+
+def dead_runs(now: datetime.datetime | None = None) -> Q:
+    """Active runs without a heartbeat (or, never started, created) for :data:`DEAD_AFTER`."""
+    since = (now or timezone.now()) - DEAD_AFTER
+    return Q(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]) & (
+        Q(heartbeat_at__lt=since) | Q(heartbeat_at__isnull=True, created_at__lt=since)
+    )
+
+
+_STOPPED = "the run stopped without finishing (no heartbeat); start it again"
+
+
+def runs_mark_dead(*, agency_id: int | None = None) -> int:
+    """Mark failed every queued or running run (of ``agency_id``, or all) that has no
+    heartbeat for :data:`DEAD_AFTER`: its process died (a restart, a killed worker).
+    Returns how many were marked."""
+    runs = LinkageRun.objects.filter(dead_runs())
+    if agency_id is not None:
+        runs = runs.filter(agency_id=agency_id)
+    now = timezone.now()
+    return runs.update(
+        status=RunStatus.FAILED, failure=_STOPPED, finished_at=now, updated_at=now,
+        details={"failure": {"code": FAILURE_STOPPED}},
+    )  # fmt: skip
 
 
 def pair_order(left: RecordKey, right: RecordKey) -> tuple[RecordKey, RecordKey]:

@@ -257,15 +257,29 @@ def run_new(request: HttpRequest) -> HttpResponse:
             status=400,
         )
     agency_key = _agency_key(request, user)
-    with transaction.atomic():
-        run = services.linkage_run_create(
-            user=user,
-            lists=form.cleaned_data["lists"],
-            unique_lists=form.cleaned_data["unique_lists"],
-            threshold=form.cleaned_data["threshold"],
-            include_cases=form.cleaned_data["include_cases"],
+    try:
+        with transaction.atomic():
+            run = services.linkage_run_create(
+                user=user,
+                lists=form.cleaned_data["lists"],
+                unique_lists=form.cleaned_data["unique_lists"],
+                threshold=form.cleaned_data["threshold"],
+                include_cases=form.cleaned_data["include_cases"],
+            )
+            jobs.linkage_run_start(run=run, user=user, agency_key=agency_key)
+    except services.RunAlreadyActive as busy:
+        # One run at a time per agency: nothing was created; the page links to the one.
+        return render(
+            request,
+            "analysis/home.html",
+            {
+                "lists": lists,
+                "runs": selectors.runs_for_user(user=user)[:50],
+                "run_form": form,
+                "active_run": busy.run,
+            },
+            status=409,
         )
-        jobs.linkage_run_start(run=run, user=user, agency_key=agency_key)
     return HttpResponseRedirect(reverse("analysis:run", args=[run.public_id]))
 
 

@@ -73,6 +73,7 @@ class AuditAction(models.TextChoices):
     LINKAGE_DECISION = "linkage_decision", _("Linkage pair decided")
     LINKAGE_LABELS_USED = "linkage_labels_used", _("Reviewers' decisions used by a linkage run")
     LINKAGE_VIEWED = "linkage_viewed", _("Linked persons viewed")
+    LINKAGE_RUNS_PURGED = "linkage_runs_purged", _("Old linkage runs deleted")
 
 
 class AppendOnlyError(Exception):

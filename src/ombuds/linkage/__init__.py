@@ -17,6 +17,7 @@ from ombuds.linkage.engine import (
     link_records,
     pairwise_scores,
 )
+from ombuds.linkage.limits import TooManyPairs
 from ombuds.linkage.normalise import name_skeleton, normalise_name, normalise_place
 from ombuds.linkage.records import (
     COLUMNS,
@@ -37,6 +38,7 @@ __all__ = [
     "RowError",
     "ScoredPair",
     "Scores",
+    "TooManyPairs",
     "link_records",
     "name_skeleton",
     "normalise_name",

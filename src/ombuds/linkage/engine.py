@@ -112,6 +112,7 @@ def link_records(
     settings: LinkageSettings | None = None,
     progress: Progress | None = None,
     decisions: Mapping[tuple[RecordKey, RecordKey], bool] | None = None,
+    max_pairs: int | None = None,
 ) -> LinkageResult:
     """Find which records name the same person.
 
@@ -119,7 +120,8 @@ def link_records(
     whatever the model says, ``False`` keeps them apart, and enough of them correct the
     model's scores (``labels.correct_scores``). ``progress(stage, fraction)`` is called as
     the run goes on. Raises ``ValueError`` on duplicate record keys or a decision naming an
-    unknown record.
+    unknown record, and ``limits.TooManyPairs`` when blocking finds more than ``max_pairs``
+    candidate pairs (counted before anything is scored; DuckDB backend).
     """
     settings = settings or LinkageSettings()
     timings: dict[str, float] = {}
@@ -148,6 +150,7 @@ def link_records(
             progress=report,
             link_threshold=settings.threshold,
             unique_sources=settings.unique_within,
+            max_pairs=max_pairs,
         )
         pairs_frame, trained, skipped = run.pairs, run.trained, run.failed
         status, checks, set_aside, bounded = run.status, run.checks, run.rejected, run.bounded

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ombuds.linkage.checks import ModelCheck, check_model
+from ombuds.linkage.limits import CANDIDATES_TABLE, build_candidates
 
 Backend = Literal["duckdb", "spark"]
 log = logging.getLogger(__name__)
@@ -491,6 +492,7 @@ def run_model(
     progress: Callable[[str, float], None] | None = None,
     link_threshold: float = 0.5,
     unique_sources: frozenset[str] = frozenset(),
+    max_pairs: int | None = None,
 ) -> ModelRun:
     """Train (when the data allow), check, and predict; return pairs with p >= ``threshold``.
 
@@ -505,6 +507,9 @@ def run_model(
     with the prior m probabilities (and the trained u and match rate), and, if that fails
     too, with no trained parameter at all; the status says which model was used and whether
     any passed. Raises ``RuntimeError`` if a comparison is missing from the prediction output.
+
+    ``max_pairs`` (DuckDB only): blocking is done first, and more candidate pairs than this
+    raise ``limits.TooManyPairs`` before any training or scoring (``limits.build_candidates``).
     """
     from splink import Linker
 
@@ -518,6 +523,15 @@ def run_model(
     db_api = _make_db_api(backend)
     try:
         table = db_api.register(_for_splink(frame, backend))
+        if backend == "duckdb":
+            # Blocking by ombuds' own SQL (the same pairs as Splink's, faster), scored by
+            # Splink; first, so that a run over the cap stops before training.
+            build_candidates(
+                db_api._con,
+                candidate_pairs_sql(table.physical_name),
+                PREDICTION_BLOCKING_RULES,
+                max_pairs=max_pairs,
+            )
         linker = Linker(table, settings, log_level=logging.WARNING)
         trained: list[str] = []
         failed: list[str] = []
@@ -542,17 +556,12 @@ def run_model(
             model, bounded = bound_m_probabilities(trainer.misc.save_model_to_json(), backend)
             linker = Linker(table, model, log_level=logging.WARNING)
         report("predict", 0.6)
-        if backend == "duckdb":
-            # Blocking by ombuds' own SQL (the same pairs as Splink's, faster), scored by Splink.
-            db_api._con.execute(
-                f"CREATE TABLE ombuds_candidates AS {candidate_pairs_sql(table.physical_name)}"
-            )
 
         def predict(linker: Any) -> pd.DataFrame:
             _check_comparisons(linker)  # every comparison is scored in the prediction
             if backend == "duckdb":
                 linker.table_management.register_blocked_pairs_for_predict(
-                    db_api.register("ombuds_candidates")
+                    db_api.register(CANDIDATES_TABLE)
                 )
             predictions = linker.inference.predict(threshold_match_probability=threshold or None)
             found = predictions.as_pandas_dataframe()

@@ -15,6 +15,7 @@ from __future__ import annotations
 from django_tasks.base import Task, TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from ombuds.analysis.tasks import runs_purge_task
 from ombuds.audit.tasks import audit_anchor_task, audit_flush_task
 from ombuds.intake.tasks import intake_counts_clear_task, retention_task
 from ombuds.monitoring.tasks import worker_heartbeat_task
@@ -31,6 +32,7 @@ HOUSEKEEPING_TASKS: tuple[Task[[], object], ...] = (  # type: ignore[assignment]
     intake_counts_clear_task,
     alerts_tidy_task,
     worker_heartbeat_task,  # also every minute between rounds (monitoring/heartbeat.py)
+    runs_purge_task,  # old linkage runs deleted, dead ones marked failed (docs/analysis.md)
 )
 
 
