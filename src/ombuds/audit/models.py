@@ -72,6 +72,8 @@ class AuditAction(models.TextChoices):
     LINKAGE_RUN_STARTED = "linkage_run_started", _("Linkage run started")
     LINKAGE_DECISION = "linkage_decision", _("Linkage pair decided")
     LINKAGE_VIEWED = "linkage_viewed", _("Linked persons viewed")
+    BACKUP_CREATED = "backup_created", _("Backup written")
+    BACKUP_RESTORED = "backup_restored", _("Backup restored")
 
 
 class AppendOnlyError(Exception):
