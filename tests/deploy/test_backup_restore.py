@@ -326,6 +326,11 @@ def test_backup_never_overwrites_a_file(source: Source, tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "exists: a backup never overwrites a file" in result.stderr
     assert existing.read_bytes() == b"yesterday's backup"
+    inside = source.data_dir / "backup.age"
+    result = ombuds(source.env, "backup", str(inside), "-r", str(identity.to_public()))
+    assert result.returncode == 1
+    assert "inside the data folder" in result.stderr
+    assert not inside.exists()
 
 
 def test_backup_refuses_a_bad_recipient_and_writes_nothing(source: Source, tmp_path: Path) -> None:
@@ -344,3 +349,15 @@ def test_a_database_that_only_went_through_migrate_counts_as_empty(
     ok(ombuds(env, "migrate", "-v0"))
     ok(ombuds(env, "restore", str(source.archive), "--identity", str(source.identity_file)))
     assert "audit log intact" in ok(ombuds(env, "audit", "verify"))
+
+
+def test_restore_refuses_a_data_folder_that_holds_a_signing_key(
+    source: Source, new_install: Callable[[str], tuple[dict[str, str], Path]]
+) -> None:
+    env, data_dir = new_install("keyed")
+    ok(ombuds(env, "audit", "init-key"))
+    key = (data_dir / "audit-signing.key").read_text()
+    result = ombuds(env, "restore", str(source.archive), "--identity", str(source.identity_file))
+    assert result.returncode == 1
+    assert "the data folder already holds an audit signing key" in result.stderr
+    assert (data_dir / "audit-signing.key").read_text() == key

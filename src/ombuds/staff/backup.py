@@ -438,6 +438,12 @@ def backup_create(*, out: Path, recipients: Sequence[Recipient]) -> BackupResult
     """
     if not recipients:
         raise BackupError("give at least one --recipient AGE_PUBLIC_KEY (or --recipients-file)")
+    data_dir = Path(settings.DATA_DIR).resolve()
+    if data_dir in out.absolute().resolve().parents:
+        raise BackupError(
+            f"{out} is inside the data folder: write the archive elsewhere (the next backup "
+            "would carry it, and it belongs off the server)"
+        )
     try:
         handle = _private_file(out)
     except FileExistsError as exc:
@@ -742,19 +748,37 @@ def backup_restore(*, archive: Path, identities: Sequence[Identity]) -> dict[str
                 raise BackupError(
                     f"{target} exists: a backup is restored only into an empty data folder"
                 )
+        dump = staged.files.get(SQLITE_MEMBER if vendor == "sqlite" else POSTGRESQL_MEMBER)
+        if dump is None:
+            raise BackupError("the archive holds no database dump: it is not a whole backup")
         if vendor == "sqlite":
-            _restore_sqlite(staged.files[SQLITE_MEMBER], alias)
+            _restore_sqlite(dump, alias)
         else:
-            _restore_postgresql(staged.files[POSTGRESQL_MEMBER], alias)
+            _restore_postgresql(dump, alias)
         for name, path in staged.files.items():
             if name not in (SQLITE_MEMBER, POSTGRESQL_MEMBER):
                 _place(path, _target(name))
+    migrated = _migrate_if_older(alias)
     audit_record(
         action=AuditAction.BACKUP_RESTORED,
         details={
             "made_on": str(manifest.get("created_on")),
             "made_by_version": str(manifest.get("ombuds_version")),
             "files": len(staged.files),
+            "migrated": migrated,
         },
     )
     return manifest
+
+
+def _migrate_if_older(alias: str) -> bool:
+    """Bring a backup of an earlier release up to this one's schema (as `ombuds migrate`
+    would, and before anything writes to it); True if there was anything to apply."""
+    from django.core.management import call_command
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connections[alias])
+    if not executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return False
+    call_command("migrate", database=alias, interactive=False, verbosity=0)
+    return True

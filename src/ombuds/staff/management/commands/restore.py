@@ -49,6 +49,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"restored: the backup of {manifest['created_on']} (ombuds "
             f"{manifest['ombuds_version']}, {manifest['database']}, "
-            f"{len(manifest['files']) - 1} files). Next: `ombuds migrate` if this release is "
-            "newer, then `ombuds audit verify` and `ombuds evidence verify`."
+            f"{len(manifest['files']) - 1} files). Next: `ombuds audit verify` and "
+            "`ombuds evidence verify`."
         )
