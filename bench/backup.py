@@ -26,7 +26,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,7 +118,9 @@ def main() -> None:
             archive = (base / "b.age").stat().st_size / (1 << 20)
             print(f"{size:>5} archive {archive:.1f} MB")
             shutil.rmtree(base / "source", ignore_errors=True)
-    print(f"peak RSS of this driver: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
+    print(
+        f"peak RSS of this driver: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB"
+    )
 
 
 if __name__ == "__main__":
