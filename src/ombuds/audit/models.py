@@ -74,6 +74,8 @@ class AuditAction(models.TextChoices):
     LINKAGE_LABELS_USED = "linkage_labels_used", _("Reviewers' decisions used by a linkage run")
     LINKAGE_VIEWED = "linkage_viewed", _("Linked persons viewed")
     LINKAGE_RUNS_PURGED = "linkage_runs_purged", _("Old linkage runs deleted")
+    BACKUP_CREATED = "backup_created", _("Backup written")
+    BACKUP_RESTORED = "backup_restored", _("Backup restored")
 
 
 class AppendOnlyError(Exception):

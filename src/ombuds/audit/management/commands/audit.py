@@ -170,10 +170,21 @@ class Command(BaseCommand):
             try:
                 trusted = {signing.public_key_hex(signing.load_signing_key().verify_key)}
             except signing.SigningKeyError as exc:
-                self.stderr.write(f"warning: {exc}; any valid signature is accepted")
+                self.stderr.write(
+                    f"warning: {exc}. Any valid signature is accepted, so the checkpoints "
+                    "prove nothing here: if this database was restored, restore the data "
+                    "folder's key from the same backup (`ombuds restore` does both), or pin "
+                    "the published key with --public-key"
+                )
                 trusted = None
         expected = dict(options["expect"])
         kept = options["against"]
+        foreign_key = None
+        if trusted is not None and not options["public_keys"] and not options["file"]:
+            foreign_key = self._key_unknown_to_log(next(iter(trusted)))
+            if foreign_key is not None:
+                # Checked with any signer first: real damage is still named as such.
+                trusted = None
         if options["file"]:
             report = self._verify_file(options["file"], trusted, expected, kept)
         else:
@@ -195,6 +206,8 @@ class Command(BaseCommand):
                 f"audit log TAMPERED: first bad entry #{first.seq}: {first.message}",
                 returncode=1,
             )
+        if foreign_key is not None:
+            raise CommandError(foreign_key, returncode=2)
         self.stdout.write(f"audit log intact: {report.summary()}")
         for digest in kept:
             self.stdout.write(f"matches the kept checkpoint digest of #{digest.seq}")
@@ -205,6 +218,28 @@ class Command(BaseCommand):
                     f"{waiting} public-side entries of today wait to be chained after the day "
                     "(not yet tamper-evident)"
                 )
+
+    def _key_unknown_to_log(self, here: str) -> str | None:
+        """Why this install's key cannot vouch for the log, if it signed none of it.
+
+        A database restored without its data folder, then given a new key (`init-key`),
+        would otherwise read as forged from the first checkpoint on.
+        """
+        signers = set(AuditCheckpoint.objects.values_list("public_key", flat=True).distinct())
+        for rotation in signing_key_history():
+            signers |= {rotation.old_public_key, rotation.new_public_key}
+        if not signers or here in signers:
+            return None
+        theirs = ", ".join(f"{key[:16]}..." for key in sorted(signers))
+        return (
+            f"audit signing key MISMATCH: the log's checkpoints are signed by {theirs}, and "
+            f"this install's key file ({signing.signing_key_path()}) holds {here[:16]}..., "
+            "which signed none of them. The chain itself is intact. Either the database was "
+            "restored without the data folder's key (restore audit-signing.key from the same "
+            "backup: `ombuds restore` restores both), or the checkpoints were re-signed by "
+            "someone else: check against the key you published, `ombuds audit verify "
+            "--public-key HEX`"
+        )
 
     def _warn_if_key_file_is_not_the_last(self, report: VerificationReport) -> None:
         last = report.current_signing_key
