@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import ombuds
 from tests.deploy.test_check_deploy import ROOT, example_environment
 
 CANARY = "CANARY-9b2e77"
@@ -88,7 +89,7 @@ def test_serve_logs_its_start_errors_with_tracebacks_and_answers_healthz(tmp_pat
     assert json.loads(body)["database"] == "ok"
     assert page[0] == 301, "other pages still go to HTTPS"
 
-    assert "ombuds 0.1.0 starting: gunicorn on 127.0.0.1:" in output, output
+    assert f"ombuds {ombuds.__version__} starting: gunicorn on 127.0.0.1:" in output, output
     assert "sqlite database; health at /healthz" in output
     assert [e[0] for e in errors] == [500, 500, 500]
     assert output.count("Unhandled exception in failing (status 500)") == 3, output
