@@ -340,9 +340,9 @@ def consent_words(agency: Agency, language: str) -> str:
     with translation.override(language):
         words = gettext(
             "May the working group share your complaint with %(agency)s? If you say yes, "
-            "%(agency)s may receive it when the working group refers your case there, and "
-            "will then read everything you have told us. If you say no, %(agency)s will not "
-            "see it, and the working group will still deal with your complaint. Do you agree?"
+            "that body may receive it when the working group refers your case there, and "
+            "will then read everything you have told us. If you say no, it will not see it, "
+            "and the working group will still deal with your complaint. Do you agree?"
         ) % {"agency": agency.name(language)}
     note = agency.consent_note(language)
     return f"{words} {note}" if note else words
