@@ -44,6 +44,10 @@ STAFF_MATERIAL_ONLY_ROLES = frozenset({Role.ANALYST})
 ANALYSIS_ROLES = frozenset({Role.ANALYST, Role.ADMIN})
 #: Who may read the audit log. Nobody else, not even staff who read complaints.
 AUDIT_READER_ROLES = frozenset({Role.AUDITOR, Role.ADMIN})
+#: Roles that file complaints for callers (hotline, walk-in, letter) and find a caller's
+#: complaint again by codename or reference: intake officers, and only of an agency that
+#: receives every complaint (the working group), which is what such a complaint is sealed to.
+CALLER_INTAKE_ROLES = frozenset({Role.INTAKE_OFFICER})
 #: Who may open an evidence item page or download a working copy: complaint readers
 #: (complaint evidence) and case readers (case evidence); the item's owner then decides.
 EVIDENCE_ITEM_READER_ROLES = COMPLAINT_READER_ROLES | CASE_READER_ROLES
@@ -70,6 +74,17 @@ def access_complaint(*, user: StaffUser, complaint: Complaint) -> bool:
     if not _active_member(user) or not reads_complaints(user) or user.agency_id is None:
         return False
     return ComplaintKeyGrant.objects.filter(complaint=complaint, agency_id=user.agency_id).exists()
+
+
+def may_file_for_caller(user: StaffUser) -> bool:
+    """May ``user`` file a complaint for a caller, find one by codename or reference, and add
+    what the caller says or an officer's note to it? Active intake officers of an agency that
+    receives every complaint (docs/hotline.md). Reading the complaint found still needs
+    :func:`access_complaint` and the agency's key."""
+    if not _active_member(user) or user.role not in CALLER_INTAKE_ROLES:
+        return False
+    agency = user.agency
+    return agency is not None and bool(agency.receives_all)
 
 
 # --- cases ----------------------------------------------------------------------------------

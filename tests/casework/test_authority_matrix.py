@@ -178,6 +178,24 @@ def _list_upload(s: Scene) -> dict[str, Any]:
     return {"name": "Matrix", "file": SimpleUploadedFile("m.csv", NGO.encode(), "text/csv")}
 
 
+def _caller(s: Scene) -> dict[str, Any]:
+    from ombuds.intake.forms import new_form_token
+    from tests.conftest import COMPLAINT_FORM
+
+    return {
+        **COMPLAINT_FORM,
+        "form_token": new_form_token(),
+        "caller_language": "ru",
+        "channel": "phone",
+        "codename_choice": "codename",
+        "consent_prosecutor": "yes",
+        "consent_interior": "no",
+        "consent_outsider": "no",  # the scene's fourth agency is offered for consent too
+    }
+
+
+#: Filing for a caller answers with the page showing the codename once (no redirect).
+HOTLINE = {"intake_officer": 200}
 WORKERS_HERE = {"intake_officer": 302, "prosecutor": 302, "liaison": 302}
 STEERING = {"intake_officer": 302}
 EVERYONE_STAFF = dict.fromkeys(STAFF, 200)
@@ -284,6 +302,18 @@ ROUTES: dict[str, Row] = {
         lambda s: f"/en/staff/complaints/{s.complaint.public_id}/status/",
         data=lambda s: {"status": "in_review"},
         allowed=WORKERS_HERE,
+    ),
+    # Complaints taken for a caller (docs/hotline.md): the working group's intake officers.
+    "staff:caller_new": Row(lambda s: "/en/staff/callers/new/", data=_caller, allowed=HOTLINE),
+    "staff:caller_find": Row(
+        lambda s: "/en/staff/callers/find/",
+        data=lambda s: {"codename_or_reference": str(s.complaint.public_id)[:8]},
+        allowed={"intake_officer": 302},
+    ),
+    "staff:caller_entry": Row(
+        lambda s: f"/en/staff/complaints/{s.complaint.public_id}/for-caller/",
+        data=lambda s: {"kind": "note", "text": "The caller called again."},
+        allowed={"intake_officer": 302},
     ),
     # Cases (docs/access.md, "Cases").
     "casework:list": Row(lambda s: "/en/staff/cases/", kind="read"),
@@ -499,7 +529,13 @@ def test_an_allowed_post_really_changes_something(
     scene: Scene, attempt: Callable[[str, str], Outcome]
 ) -> None:
     """The matrix's "allowed" rows are real changes, not pages that happen to answer 302."""
-    for route in ("casework:record_edit", "casework:status", "casework:record_add"):
+    for route in (
+        "casework:record_edit",
+        "casework:status",
+        "casework:record_add",
+        "staff:caller_new",
+        "staff:caller_entry",
+    ):
         assert attempt("intake_officer", route).changed, route
     assert attempt("liaison", "casework:record_add").changed
 

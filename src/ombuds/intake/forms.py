@@ -274,3 +274,133 @@ class WithdrawForm(forms.Form):
         label=_("I understand that my complaint and all messages will be destroyed for good."),
         required=True,
     )
+
+
+# --- complaints taken for a caller (hotline, walk-in, letter: docs/hotline.md) ---------------
+
+CALLER_CHANNELS = [
+    ("phone", _("By phone")),
+    ("in_person", _("In person")),
+    ("letter", _("By letter")),
+    ("messenger", _("By messenger")),
+]
+CONSENT_ANSWERS = [("yes", _("Yes, the caller agrees")), ("no", _("No, the caller does not agree"))]
+CODENAME_CHOICES = [
+    ("codename", _("A codename, to read out to the caller now")),
+    ("reference", _("No codename: a reference number only")),
+]
+
+
+def caller_languages() -> list[tuple[str, str]]:
+    """The languages the site speaks (settings.LANGUAGES): the words read to a caller come in
+    each of them, so a language added to the site (and its catalogue) slots in here too."""
+    from django.conf import settings
+
+    return [(code, name) for code, name in settings.LANGUAGES]
+
+
+def consent_words(agency: AgencyFacts, language: str) -> str:
+    """What the officer reads aloud to ask for consent to share with ``agency``, in the
+    caller's ``language`` (a translatable text, like every other one)."""
+    with translation.override(language):
+        words = gettext(
+            "May the working group share your complaint with %(agency)s? If you say yes, "
+            "that body may receive it when the working group refers your case there, and "
+            "will then read everything you have told us. If you say no, it will not see it, "
+            "and the working group will still deal with your complaint. Do you agree?"
+        ) % {"agency": agency.name(language)}
+    note = agency.consent_note(language)
+    return f"{words} {note}" if note else words
+
+
+class CallerComplaintForm(ComplaintForm):
+    """The public complaint form, filled by an intake officer for a caller: the same fields
+    and checks, plus how it came, the officer's notes, the caller's language, consent asked
+    aloud (a yes or no for each agency) and whether the caller wants a codename."""
+
+    caller_language = forms.ChoiceField(
+        label=_("The caller's language"), choices=caller_languages, widget=forms.HiddenInput
+    )
+    channel = forms.ChoiceField(
+        label=_("How was it received?"), choices=CALLER_CHANNELS, widget=forms.RadioSelect
+    )
+    officer_notes = TextField(
+        label=_("Officer's notes"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "For staff only: the caller never sees them. Encrypted with the complaint and "
+            "read by the staff who read it."
+        ),
+    )
+    codename_choice = forms.ChoiceField(
+        label=_("Does the caller want a codename?"),
+        choices=CODENAME_CHOICES,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "With a codename the caller can read replies and add information on the public "
+            "site. Without one, they give the reference when they call again."
+        ),
+    )
+
+    def __init__(self, *args: Any, caller_language: str = "ru", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        codes = [code for code, _name in caller_languages()]
+        self.caller_language_code = caller_language if caller_language in codes else codes[0]
+        self.fields["caller_language"].initial = self.caller_language_code
+        # Consent is asked aloud and answered: a yes or no for every agency, never a box
+        # left unticked by default. The words to read are in the caller's language.
+        self.consent_words: dict[str, str] = {}
+        for agency in self.consent_agencies:
+            name = consent_field_name(agency)
+            self.consent_words[name] = consent_words(agency, self.caller_language_code)
+            self.fields[name] = forms.ChoiceField(
+                label=gettext("Consent to share with %(agency)s") % {"agency": agency.display_name},
+                choices=CONSENT_ANSWERS,
+                widget=forms.RadioSelect,
+            )
+
+    def consent_items(self) -> list[tuple[str, forms.BoundField]]:
+        """Each agency's words to read aloud, with the field recording the answer."""
+        return [
+            (self.consent_words[consent_field_name(a)], self[consent_field_name(a)])
+            for a in self.consent_agencies
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for agency in self.consent_agencies:
+            name = consent_field_name(agency)
+            if name in data:
+                data[name] = data[name] == "yes"
+        return data
+
+
+class CallerFindForm(forms.Form):
+    """Find a caller's complaint by what the caller holds: the codename, or the reference."""
+
+    codename_or_reference = TextField(
+        label=_("Codename or reference"),
+        max_length=200,
+        widget=SecretTextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+        help_text=_(
+            "The words of the codename as the caller reads them out, or the 8 digits and "
+            "letters of the reference. Names cannot be searched: complaints are encrypted."
+        ),
+    )
+
+
+CALLER_ENTRY_KINDS = [
+    ("message", _("What the caller said: added as the caller's message, which they can read")),
+    ("note", _("An officer's note: for staff only, never shown to the caller")),
+]
+
+
+class CallerEntryForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What is it?"), choices=CALLER_ENTRY_KINDS, widget=forms.RadioSelect
+    )
+    text = TextField(label=_("Text"), max_length=20000, widget=forms.Textarea(attrs={"rows": 5}))

@@ -26,13 +26,25 @@ class ComplaintStatus(models.TextChoices):
     CLOSED = "closed", pgettext_lazy("complaint status", "Closed")
 
 
+class Channel(models.TextChoices):
+    """How a complaint reached the working group: the public site, or an intake officer who
+    filed it for a caller (docs/hotline.md)."""
+
+    WEB = "web", _("The public site")
+    PHONE = "phone", _("By phone")
+    IN_PERSON = "in_person", _("In person")
+    LETTER = "letter", _("By letter")
+    MESSENGER = "messenger", _("By messenger")
+
+
 class Complaint(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     #: Keyed hash of the codename (crypto.complainant_keys): finds the complaint, reveals nothing.
-    lookup_id = models.BinaryField(unique=True)
-    complainant_public_key = models.BinaryField()
-    #: The data key sealed to the complainant's codename-derived key.
-    sealed_for_complainant = models.BinaryField()
+    #: None for a complaint filed for a caller who wanted no codename (reference only).
+    lookup_id = models.BinaryField(unique=True, null=True)
+    complainant_public_key = models.BinaryField(null=True)
+    #: The data key sealed to the complainant's codename-derived key (None: no codename).
+    sealed_for_complainant = models.BinaryField(null=True)
     ciphertext = models.BinaryField()
     #: A day, not a time: finer timestamps would help match a complaint to network records.
     received_on = models.DateField()
@@ -41,6 +53,8 @@ class Complaint(models.Model):
         max_length=20, choices=ComplaintStatus.choices, default=ComplaintStatus.NEW
     )
     status_changed_on = models.DateField()
+    #: How it was received; anything but the web means an officer filed it for a caller.
+    channel = models.CharField(max_length=12, choices=Channel.choices, default=Channel.WEB)
 
     class Meta:
         indexes = [models.Index(fields=["-urgent", "received_on"], name="complaint_queue")]
@@ -109,6 +123,26 @@ class Message(models.Model):
     @property
     def aad(self) -> bytes:
         return b"message:" + self.complaint.public_id.bytes + self.public_id.bytes
+
+
+class OfficerNote(models.Model):
+    """What an intake officer noted about a complaint filed for a caller (how the call went,
+    what to watch for): under the complaint's data key, shown to the staff who read the
+    complaint and never on the complainant's pages. Deleted with the complaint."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="officer_notes")
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    author = models.ForeignKey(StaffUser, null=True, blank=True, on_delete=models.SET_NULL)
+    author_agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.SET_NULL)
+    written_on = models.DateField()
+    ciphertext = models.BinaryField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    @property
+    def aad(self) -> bytes:
+        return b"officer-note:" + self.complaint.public_id.bytes + self.public_id.bytes
 
 
 class UsedFormToken(models.Model):

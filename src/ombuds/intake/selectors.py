@@ -4,7 +4,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import enum
+import re
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -16,13 +19,15 @@ from ombuds import crypto
 from ombuds.access import access_complaint
 from ombuds.audit.models import AuditAction, AuditEntry
 from ombuds.audit.services import audit_record
-from ombuds.staff.models import Agency, StaffUser
+from ombuds.staff.models import Agency, Installation, StaffUser
 
 from .content import ComplaintContent
 
 if TYPE_CHECKING:
     from ombuds.evidence.selectors import EvidenceView
-from .models import Complaint, ComplaintKeyGrant, ComplaintStatus, MessageDirection
+from .models import Channel, Complaint, ComplaintKeyGrant, ComplaintStatus, MessageDirection
+
+_REFERENCE = re.compile(r"^[0-9a-f]+$")
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,18 @@ class MessageView:
     direction: MessageDirection
     sent_on: datetime.date
     text: str
+    agency: Agency | None
+    #: A complainant's message an officer took down from a caller (staff pages say so).
+    taken_for_caller: bool = False
+
+
+@dataclass(frozen=True)
+class NoteView:
+    """An officer's note: staff pages only (:func:`complaint_get_for_user`)."""
+
+    written_on: datetime.date
+    text: str
+    author: str
     agency: Agency | None
 
 
@@ -49,6 +66,10 @@ class ComplaintView:
     #: The agencies that may read it: those that hold the key, and those its complainant
     #: consented to, which get it only on referral.
     consented: tuple[Agency, ...] = ()
+    #: How it was received (the public site, or an officer filing it for a caller).
+    channel: Channel = Channel.WEB
+    #: Officers' notes: filled for staff only, never for the complainant.
+    officer_notes: tuple[NoteView, ...] = ()
 
 
 def complaint_queue_for_user(*, user: StaffUser) -> QuerySet[Complaint]:
@@ -140,6 +161,9 @@ def decrypt_complaint(*, complaint: Complaint, data_key: crypto.DataKey) -> Comp
             sent_on=m.sent_on,
             text=crypto.decrypt(data_key, bytes(m.ciphertext), aad=m.aad).decode("utf-8"),
             agency=m.author_agency,
+            taken_for_caller=(
+                m.direction == MessageDirection.FROM_COMPLAINANT and m.author_id is not None
+            ),
         )
         for m in complaint.messages.select_related("author_agency", "complaint")
     )
@@ -162,6 +186,20 @@ def decrypt_complaint(*, complaint: Complaint, data_key: crypto.DataKey) -> Comp
         messages=messages,
         agencies=agencies,
         consented=consented,
+        channel=Channel(complaint.channel),
+    )
+
+
+def officer_notes(*, complaint: Complaint, data_key: crypto.DataKey) -> tuple[NoteView, ...]:
+    """The officers' notes on a complaint, decrypted (for staff pages only)."""
+    return tuple(
+        NoteView(
+            written_on=n.written_on,
+            text=crypto.decrypt(data_key, bytes(n.ciphertext), aad=n.aad).decode("utf-8"),
+            author=n.author.username if n.author is not None else "",
+            agency=n.author_agency,
+        )
+        for n in complaint.officer_notes.select_related("author", "author_agency", "complaint")
     )
 
 
@@ -182,11 +220,56 @@ def complaint_get_for_user(
         complaint=complaint, agency=user.agency, agency_private_key=agency_private_key
     )
     view = decrypt_complaint(complaint=complaint, data_key=data_key)
+    view = dataclasses.replace(
+        view, officer_notes=officer_notes(complaint=complaint, data_key=data_key)
+    )
     with transaction.atomic():
         audit_record(
             action=AuditAction.COMPLAINT_READ, actor=user, subject=f"complaint:{public_id}"
         )
     return complaint, view, data_key
+
+
+class FoundBy(enum.Enum):
+    CODENAME = "codename"
+    REFERENCE = "reference"
+
+
+def complaint_find_for_caller(*, user: StaffUser, text: str) -> tuple[FoundBy, list[uuid.UUID]]:
+    """The complaints a caller's codename or reference points to, among those the user's
+    agency may read (``access.may_file_for_caller`` decides who asks). Never by names:
+    content is encrypted. The look-up is audited (how, and whether anything was found;
+    never what was typed).
+
+    A reference is the id's first eight hex digits (or all 32); anything else is read as a
+    codename, whose keyed hash finds the complaint as the public return page does.
+    """
+    value = text.strip().lower().replace("-", "")
+    found: list[uuid.UUID] = []
+    if _REFERENCE.match(value) and len(value) in (8, 32):
+        by = FoundBy.REFERENCE
+        found = [row.public_id for row in complaint_inbox_for_user(user=user, reference=value)]
+    else:
+        by = FoundBy.CODENAME
+        try:
+            codename = crypto.parse_codename(text)
+        except crypto.InvalidCodename:
+            codename = None
+        if codename is not None:
+            keys = crypto.complainant_keys(codename, Installation.current().install_key())
+            found = list(
+                complaint_queue_for_user(user=user)
+                .filter(lookup_id=keys.lookup_id)
+                .values_list("public_id", flat=True)
+            )
+    with transaction.atomic():
+        audit_record(
+            action=AuditAction.COMPLAINT_LOOKED_UP,
+            actor=user,
+            subject=f"complaint:{found[0]}" if len(found) == 1 else "",
+            details={"by": by.value, "found": len(found)},
+        )
+    return by, found
 
 
 def complaint_get_for_complainant(

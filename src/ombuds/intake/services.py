@@ -24,6 +24,7 @@ from ombuds.staff.models import Agency, AlertKind, Installation, StaffUser
 
 from .content import ComplaintContent
 from .models import (
+    Channel,
     Complaint,
     ComplaintConsent,
     ComplaintKeyGrant,
@@ -31,6 +32,7 @@ from .models import (
     GuessWindow,
     Message,
     MessageDirection,
+    OfficerNote,
     UsedFormToken,
 )
 from .selectors import complaints_held_by_cases
@@ -47,11 +49,29 @@ class ComplaintNotFound(Exception):
 
 @dataclass(frozen=True)
 class Receipt:
-    codename: crypto.Codename
+    #: None for a complaint filed for a caller who wanted no codename (reference only).
+    codename: crypto.Codename | None
     public_id: uuid.UUID
     #: The last day retention keeps the complaint if no case takes it up: what
     #: ``selectors.complaint_keeping`` says of a new complaint, known here without reading it.
     last_day: datetime.date
+
+    @property
+    def reference(self) -> str:
+        """The staff-side reference (the id's first eight digits), as every staff page shows."""
+        return str(self.public_id)[:8]
+
+
+@dataclass(frozen=True)
+class OnBehalf:
+    """A complaint an intake officer files for a caller (hotline, walk-in, letter)."""
+
+    officer: StaffUser
+    channel: Channel
+    #: The officer's notes: encrypted with the complaint, never shown to the complainant.
+    notes: str = ""
+    #: False: the caller wants no codename; the complaint has a reference only.
+    codename: bool = True
 
 
 def _token_hash(token: str) -> bytes:
@@ -88,6 +108,7 @@ def complaint_submit(
     form_token: str,
     attachments: Sequence[Attachment] = (),
     snapshot: IntakeSnapshot | None = None,
+    on_behalf: OnBehalf | None = None,
 ) -> Receipt:
     """Encrypt and store a new complaint; return the codename, which is never stored.
 
@@ -96,6 +117,11 @@ def complaint_submit(
     :class:`DuplicateSubmission` if ``form_token`` was used before (a form posted twice): the
     first complaint stands and no second one is made. ``snapshot``: the install key and
     agencies as the caller read them for this request (read here if not given).
+
+    ``on_behalf``: an intake officer files it for a caller (docs/hotline.md). The same
+    encryption and sealing; the channel is kept, the officer's notes are encrypted under the
+    complaint's key as an :class:`OfficerNote`, and the audit entry names the officer and the
+    channel (nothing of the caller). Without a codename no complainant key exists at all.
     """
     snapshot = snapshot or intake_snapshot()
     agencies, consented = snapshot.recipients(content.consent)
@@ -105,20 +131,23 @@ def complaint_submit(
         )
     today = timezone.localdate()
     public_id = uuid.uuid4()
-    codename = crypto.generate_codename(
-        content.language if content.language in crypto.LANGUAGES else "ru"
-    )
-    keys = crypto.complainant_keys(codename, snapshot.install_key)
     data_key = crypto.new_data_key()
     complaint = Complaint(
         public_id=public_id,
-        lookup_id=keys.lookup_id,
-        complainant_public_key=keys.keypair.public_key,
-        sealed_for_complainant=crypto.seal_data_key(keys.keypair.public_key, data_key),
         received_on=today,
         status_changed_on=today,
         urgent=content.held_now == "yes",
+        channel=Channel.WEB if on_behalf is None else on_behalf.channel,
     )
+    codename: crypto.Codename | None = None
+    if on_behalf is None or on_behalf.codename:
+        codename = crypto.generate_codename(
+            content.language if content.language in crypto.LANGUAGES else "ru"
+        )
+        keys = crypto.complainant_keys(codename, snapshot.install_key)
+        complaint.lookup_id = keys.lookup_id
+        complaint.complainant_public_key = keys.keypair.public_key
+        complaint.sealed_for_complainant = crypto.seal_data_key(keys.keypair.public_key, data_key)
     complaint.ciphertext = crypto.encrypt(data_key, content.to_bytes(), aad=complaint.aad)
     grants = [
         ComplaintKeyGrant(
@@ -126,6 +155,11 @@ def complaint_submit(
         )
         for a in agencies
     ]
+    note: OfficerNote | None = None
+    if on_behalf is not None and on_behalf.notes:
+        note = _officer_note(
+            officer=on_behalf.officer, complaint=complaint, data_key=data_key, text=on_behalf.notes
+        )
     with transaction.atomic():
         if not _form_token_claim(form_token, today):
             raise DuplicateSubmission
@@ -136,18 +170,32 @@ def complaint_submit(
         ComplaintConsent.objects.bulk_create(
             ComplaintConsent(complaint=complaint, agency_id=a.pk) for a in consented
         )
+        if note is not None:
+            note.complaint = complaint
+            note.save(force_insert=True)
         for attach in attachments:
             attach(complaint, data_key)
-        audit_record(
-            action=AuditAction.COMPLAINT_SUBMITTED,
-            subject=f"complaint:{public_id}",
-            details={
-                "urgent": complaint.urgent,
-                "agencies": ",".join(sorted(a.slug for a in agencies)),
-                "consent": ",".join(sorted(a.slug for a in consented)),
-            },
-            day_only=True,
-        )
+        details: dict[str, str | bool] = {
+            "urgent": complaint.urgent,
+            "agencies": ",".join(sorted(a.slug for a in agencies)),
+            "consent": ",".join(sorted(a.slug for a in consented)),
+        }
+        if on_behalf is None:
+            audit_record(
+                action=AuditAction.COMPLAINT_SUBMITTED,
+                subject=f"complaint:{public_id}",
+                details=details,
+                day_only=True,
+            )
+        else:
+            # Who filed it, that it was for someone else, and how it came: nothing the
+            # caller said, not even whether they took a codename.
+            audit_record(
+                action=AuditAction.COMPLAINT_FILED_FOR_CALLER,
+                actor=on_behalf.officer,
+                subject=f"complaint:{public_id}",
+                details={**details, "on_behalf": True, "channel": str(on_behalf.channel)},
+            )
         if complaint.urgent:
             # Someone is held now: the on-duty members are told, without content, once the
             # complaint is safely kept (staff/alerts.py). A failing alert fails no complaint.
@@ -155,6 +203,19 @@ def complaint_submit(
     # As selectors.complaint_keeping: the longest period among the agencies that receive all.
     last_day = today + datetime.timedelta(days=max(a.retention_days for a in agencies))
     return Receipt(codename=codename, public_id=public_id, last_day=last_day)
+
+
+def _officer_note(
+    *, officer: StaffUser, complaint: Complaint, data_key: crypto.DataKey, text: str
+) -> OfficerNote:
+    note = OfficerNote(
+        complaint=complaint,
+        author=officer,
+        author_agency=officer.agency,
+        written_on=timezone.localdate(),
+    )
+    note.ciphertext = crypto.encrypt(data_key, text.encode("utf-8"), aad=note.aad)
+    return note
 
 
 # --- the complainant's side -----------------------------------------------------------------
@@ -182,6 +243,8 @@ def complainant_unlock(*, codename: crypto.Codename) -> tuple[uuid.UUID, crypto.
         crypto.unseal(_DECOY_KEYS.private_key, _DECOY_SEALED)
         return None
     public_id, sealed = row
+    if sealed is None:  # cannot be: a lookup id is stored only with its sealed key
+        return None
     return public_id, crypto.unseal_data_key(keys.keypair.private_key, bytes(sealed))
 
 
@@ -265,6 +328,49 @@ def complaint_reply(
     return message
 
 
+def complaint_note_add(
+    *, user: StaffUser, complaint: Complaint, data_key: crypto.DataKey, text: str
+) -> OfficerNote:
+    """An officer's note on a complaint (staff only: never on the complainant's pages)."""
+    note = _officer_note(officer=user, complaint=complaint, data_key=data_key, text=text)
+    with transaction.atomic():
+        note.save(force_insert=True)
+        audit_record(
+            action=AuditAction.OFFICER_NOTE_ADDED,
+            actor=user,
+            subject=f"complaint:{complaint.public_id}",
+        )
+    return note
+
+
+def complaint_caller_message(
+    *, user: StaffUser, complaint: Complaint, data_key: crypto.DataKey, text: str
+) -> Message:
+    """What a caller who phoned again said, added by the officer as the complainant's own
+    message (the complainant reads it with their codename; staff see who took it)."""
+    message = Message(
+        complaint=complaint,
+        direction=MessageDirection.FROM_COMPLAINANT,
+        author=user,
+        author_agency=user.agency,
+        sent_on=timezone.localdate(),
+    )
+    message.ciphertext = crypto.encrypt(data_key, text.encode("utf-8"), aad=message.aad)
+    with transaction.atomic():
+        message.save(force_insert=True)
+        if complaint.status in (ComplaintStatus.ANSWERED, ComplaintStatus.CLOSED):
+            Complaint.objects.filter(pk=complaint.pk).update(
+                status=ComplaintStatus.IN_REVIEW, status_changed_on=timezone.localdate()
+            )
+        audit_record(
+            action=AuditAction.COMPLAINANT_FOLLOWED_UP,
+            actor=user,
+            subject=f"complaint:{complaint.public_id}",
+            details={"on_behalf": True},
+        )
+    return message
+
+
 def complaint_set_status(*, user: StaffUser, complaint: Complaint, status: ComplaintStatus) -> None:
     with transaction.atomic():
         old = complaint.status
@@ -341,6 +447,7 @@ def complaint_shred(
     case_source_withdraw(complaint=complaint, reason=reason, day_only=by_complainant)
     ComplaintKeyGrant.objects.filter(complaint=complaint).delete()
     Message.objects.filter(complaint=complaint).delete()
+    OfficerNote.objects.filter(complaint=complaint).delete()
     complaint.delete()
     audit_record(
         action=AuditAction.COMPLAINT_DELETED,

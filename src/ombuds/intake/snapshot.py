@@ -45,6 +45,13 @@ class AgencyFacts:
         return self.consent_note_ru if language == "ru" else self.consent_note_en
 
     @property
+    def display_name(self) -> str:
+        """The name in the language of the current request (as ``Agency.display_name``)."""
+        from django.utils import translation
+
+        return self.name(translation.get_language() or "ru")
+
+    @property
     def consent_offered(self) -> bool:
         """A box on the public form (an agency that does not receive every complaint)."""
         return self.offered_for_consent and not self.receives_all

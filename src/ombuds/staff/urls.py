@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import admin_views, views
+from . import admin_views, hotline, views
 
 app_name = "staff"
 urlpatterns = [
@@ -12,6 +12,13 @@ urlpatterns = [
     path("complaints/<uuid:public_id>/", views.complaint_detail, name="complaint"),
     path("complaints/<uuid:public_id>/reply/", views.complaint_reply, name="complaint_reply"),
     path("complaints/<uuid:public_id>/status/", views.complaint_status, name="complaint_status"),
+]
+
+# Complaints taken for a caller (hotline.py, docs/hotline.md).
+urlpatterns += [
+    path("callers/new/", hotline.caller_complaint_new, name="caller_new"),
+    path("callers/find/", hotline.caller_find, name="caller_find"),
+    path("complaints/<uuid:public_id>/for-caller/", hotline.caller_entry, name="caller_entry"),
 ]
 
 # The account page and the administrator's pages (admin_views.py).

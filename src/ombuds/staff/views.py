@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ombuds import crypto
-from ombuds.access import COMPLAINT_READER_ROLES
+from ombuds.access import COMPLAINT_READER_ROLES, may_file_for_caller
 from ombuds.casework.selectors import complaint_cases_for_user
 from ombuds.intake import selectors as complaint_selectors
 from ombuds.intake import services as complaint_services
+from ombuds.intake.forms import CallerEntryForm
 from ombuds.intake.models import Complaint, ComplaintStatus
 
 from . import selectors, services
@@ -166,19 +167,36 @@ def _open(request: HttpRequest, public_id: uuid.UUID):  # type: ignore[no-untype
         raise Http404 from exc
 
 
-@staff_required(roles=COMPLAINT_READER_ROLES)
-def complaint_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    complaint, view, _key = _open(request, public_id)
+def complaint_page(
+    request: HttpRequest,
+    complaint: Complaint,
+    view: complaint_selectors.ComplaintView,
+    *,
+    reply_form: ReplyForm | None = None,
+    caller_form: CallerEntryForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = current_staff(request)
     return render(
         request,
         "staff/complaint.html",
         {
             "complaint": view,
-            "cases": complaint_cases_for_user(user=current_staff(request), complaint=complaint),
-            "reply_form": ReplyForm(),
+            "cases": complaint_cases_for_user(user=user, complaint=complaint),
+            "reply_form": reply_form or ReplyForm(),
             "status_form": StatusForm(initial={"status": complaint.status}),
+            "caller_form": (caller_form or CallerEntryForm())
+            if may_file_for_caller(user)
+            else None,
         },
+        status=status,
     )
+
+
+@staff_required(roles=COMPLAINT_READER_ROLES)
+def complaint_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    complaint, view, _key = _open(request, public_id)
+    return complaint_page(request, complaint, view)
 
 
 @require_POST
@@ -187,16 +205,7 @@ def complaint_reply(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     complaint, view, data_key = _open(request, public_id)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "staff/complaint.html",
-            {
-                "complaint": view,
-                "reply_form": form,
-                "status_form": StatusForm(initial={"status": complaint.status}),
-            },
-            status=400,
-        )
+        return complaint_page(request, complaint, view, reply_form=form, status=400)
     user = current_staff(request)
     complaint_services.complaint_reply(
         user=user, complaint=complaint, data_key=data_key, text=form.cleaned_data["text"]
