@@ -57,7 +57,7 @@ def test_the_codename_has_one_name_in_russian() -> None:
     assert "кодовое имя" not in texts and "кодовое слово" not in texts
 
 
-@pytest.mark.parametrize("language", ["ru", "en"])
+@pytest.mark.parametrize("language", ["ru", "en", "ce"])
 def test_compiled_catalogue_matches_its_source(language: str) -> None:
     """The .mo in git is what ``compilemessages`` makes of the .po (run it after editing)."""
     directory = LOCALE / language / "LC_MESSAGES"
