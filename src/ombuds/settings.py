@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 
 from ombuds.staff.datafiles import private_data_folder
 
@@ -68,6 +69,7 @@ ALLOWED_HOSTS = [
 SITE_NAME = os.environ.get("OMBUDS_SITE_NAME", "")
 #: Used when OMBUDS_SITE_NAME is not set: the default name in each page language.
 SITE_NAMES = {"ru": "Рабочая группа", "en": "Working group"}
+# (A language without its own default name, Chechen, shows the Russian one: intake/context.py.)
 
 INSTALLED_APPS = [
     # First, so that its `changepassword` and `createsuperuser` replace Django's (they would
@@ -227,7 +229,16 @@ FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 LANGUAGE_CODE = "ru"
-LANGUAGES = [("ru", "Русский"), ("en", "English")]
+LANGUAGES = [("ru", "Русский"), ("en", "English"), ("ce", "Нохчийн")]
+# Languages of the public site only: staff pages stay Russian and English, and a staff address
+# in one of these redirects to the Russian one (intake/languages.py). Where Chechen has no
+# reviewed translation of a string, Django falls back to LANGUAGE_CODE's catalogue: the page
+# shows that string in Russian (docs/languages.md).
+OMBUDS_PUBLIC_ONLY_LANGUAGES = ("ce",)
+# Django knows no Chechen: its name and direction, for get_language_info and the checks.
+LANG_INFO.setdefault(
+    "ce", {"bidi": False, "code": "ce", "name": "Chechen", "name_local": "Нохчийн"}
+)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

@@ -1,7 +1,11 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
+from ombuds.intake.languages import public_only_redirects
+
 urlpatterns = [
+    # /ce/staff/... -> /ru/staff/...: the staff site is not translated into Chechen.
+    *public_only_redirects(),
     *i18n_patterns(
         path("staff/", include("ombuds.staff.urls")),
         path("staff/cases/", include("ombuds.casework.urls")),

@@ -248,9 +248,10 @@ def read_date(text: str, *, today: datetime.date) -> PartialDate | Refusal:
 
 
 def describe(date: PartialDate, language: str) -> str:
-    """The date in words, in ``language`` ("ru", else English): "14 ноября 2016",
+    """The date in words, in ``language`` ("en", else Russian: a Chechen page shows Russian
+    dates, as it does any string without a Chechen translation): "14 ноября 2016",
     "ноябрь 2016", "около марта 2016"; :func:`read_date` reads it back as ``date``."""
-    if language == "ru":
+    if language != "en":
         # "около" takes the genitive: "около марта 2016", "около 2016 года".
         if date.month is None:
             words = f"{date.year} года" if date.estimate else str(date.year)

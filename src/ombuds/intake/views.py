@@ -57,8 +57,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _language() -> str:
-    lang = translation.get_language() or "ru"
-    return lang if lang in crypto.LANGUAGES else "ru"
+    """The page's language, kept with the complaint (the staff see which language the
+    complainant wrote in); the codename's words come from its list, or Russian's where it has
+    none, as Chechen has none (intake/services.py)."""
+    lang = translation.get_language() or settings.LANGUAGE_CODE
+    return lang if lang in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _codename_in_other_language() -> bool:
+    """True where this page's language has no codename word list: the page says so."""
+    return _language() not in crypto.LANGUAGES
 
 
 @require_http_methods(["GET", "POST"])
@@ -146,7 +154,12 @@ def _receipt_page(request: HttpRequest, receipt: services.Receipt) -> HttpRespon
 
     def render_with(holes: Mapping[str, str]) -> HttpResponse:
         codename = [holes[f"word{i}"] for i in range(len(words))]
-        return render(request, "intake/received.html", {"codename": codename, "keeping": keeping})
+        context = {
+            "codename": codename,
+            "keeping": keeping,
+            "codename_in_other_language": _codename_in_other_language(),
+        }
+        return render(request, "intake/received.html", context)
 
     values = {f"word{i}": word for i, word in enumerate(words)}
     return filled_page(request, ("receipt", receipt.last_day), render_with, values)
@@ -226,9 +239,12 @@ def return_visit(request: HttpRequest) -> HttpResponse:
         throttled = services.guess_record_failure(limit=settings.OMBUDS_RETURN_ATTEMPTS_PER_MINUTE)
         form.add_error("codename", _unknown_codename_message())
     status = 429 if throttled else 200
-    return render(
-        request, "intake/return.html", {"form": form, "throttled": throttled}, status=status
-    )
+    context = {
+        "form": form,
+        "throttled": throttled,
+        "codename_in_other_language": _codename_in_other_language(),
+    }
+    return render(request, "intake/return.html", context, status=status)
 
 
 def _unknown_codename_message() -> str:

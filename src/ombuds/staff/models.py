@@ -73,11 +73,13 @@ class Agency(models.Model):
         # Forms list agencies by their str(): in the reader's language, like every other label.
         return self.display_name
 
+    # English in English, Russian in every other language: an agency has no Chechen name or
+    # note, and a Chechen page falls back to Russian like its other strings (docs/languages.md).
     def name(self, language: str) -> str:
-        return self.name_ru if language == "ru" else self.name_en
+        return self.name_en if language == "en" else self.name_ru
 
     def consent_note(self, language: str) -> str:
-        return self.consent_note_ru if language == "ru" else self.consent_note_en
+        return self.consent_note_en if language == "en" else self.consent_note_ru
 
     @property
     def display_name(self) -> str:
