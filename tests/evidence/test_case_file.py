@@ -60,6 +60,11 @@ def _url(case: Case) -> str:
 
 @pytest.fixture
 def scene(world: Any) -> Scene:
+    return build_scene(world)
+
+
+def build_scene(world: Any) -> Scene:
+    """The scene of the module's docstring, made through HTTP (the browser test uses it too)."""
     officer = signed_in(world, "intake_officer")
     shared = file_complaint(
         "prosecutor",
@@ -131,7 +136,7 @@ def scene(world: Any) -> Scene:
     return Scene(case, shared_item, withheld_item, str(witness.public_id))
 
 
-def _facts(world: Any, item: EvidenceItem, slug: str = "working-group") -> services.Facts:
+def item_facts(world: Any, item: EvidenceItem, slug: str = "working-group") -> services.Facts:
     keys = case_keys_for_agency(
         case=item.case, agency=world.agencies[slug], agency_private_key=world.agency_keys[slug]
     )
@@ -139,17 +144,17 @@ def _facts(world: Any, item: EvidenceItem, slug: str = "working-group") -> servi
     return services.facts_of(item=item, file_key=services.file_key_of(item=item, data_key=key))
 
 
-def _public_key() -> str:
+def public_key() -> str:
     return signing.public_key_hex(signing.load_signing_key().verify_key)
 
 
-def _verify(path: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def verify(path: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """Run the verifier the archive carries with plain Python, as a recipient would."""
     script = tmp_path / "verify_package.py"
     with zipfile.ZipFile(path) as archive:
         script.write_bytes(archive.read("verify_package.py"))
     return subprocess.run(
-        [sys.executable, "-I", str(script), str(path), "--public-key", _public_key()],
+        [sys.executable, "-I", str(script), str(path), "--public-key", public_key()],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -157,7 +162,7 @@ def _verify(path: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _pdf_text(data: bytes) -> str:
+def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
@@ -174,7 +179,7 @@ def test_the_prosecutor_exports_a_case_file_that_verifies_offline(
     assert r["Content-Disposition"].startswith('attachment; filename="casefile-')
     path = tmp_path / "casefile.zip"
     path.write_bytes(r.content)
-    result = _verify(path, tmp_path)
+    result = verify(path, tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("OK: package ") and "casefile.pdf" in result.stdout
 
@@ -211,7 +216,7 @@ def test_a_changed_pdf_or_a_changed_manifest_fails_the_check(
                 dst.writestr(info, change(data) if info.filename == name else data)
         path = tmp_path / f"tampered-{name}.zip"
         path.write_bytes(out.getvalue())
-        result = _verify(path, tmp_path)
+        result = verify(path, tmp_path)
         assert result.returncode == 1, (name, result.stdout)
         expected = "casefile.pdf: SHA-256 differs" if name == "casefile.pdf" else "signature"
         assert expected in result.stderr, (name, result.stderr)
@@ -222,7 +227,7 @@ def test_the_pdf_says_in_russian_what_the_prosecutor_may_read_and_nothing_else(
 ) -> None:
     r = _export(world, scene, leave_out=[scene.witness_id])
     with zipfile.ZipFile(io.BytesIO(r.content)) as archive:
-        text = _pdf_text(archive.read("casefile.pdf"))
+        text = pdf_text(archive.read("casefile.pdf"))
         manifest = json.loads(archive.read("manifest.json"))
     # The cover: the agency's name in Russian, the case's reference, dates and status.
     assert world.agencies["prosecutor"].name_ru in text
@@ -237,12 +242,12 @@ def test_the_pdf_says_in_russian_what_the_prosecutor_may_read_and_nothing_else(
     assert EVENT in text and "Аргун" in text and "2016-11-14" in text
     assert f"Пострадавший: {VICTIM}" in text
     # The evidence index: both hashes of the readable file, and its custody, this export too.
-    facts = _facts(world, scene.shared_item)
+    facts = item_facts(world, scene.shared_item)
     assert facts.original_sha256 in text and facts.working_sha256 in text
     assert "Цепочка хранения" in text and "Выгружено" in text
     assert manifest["package_id"] in text
     # Nothing withheld by consent: not the name, not the account, not the file or its hashes.
-    hidden = _facts(world, scene.withheld_item)
+    hidden = item_facts(world, scene.withheld_item)
     for absent in (HIDDEN_NAME, HIDDEN_ACCOUNT, "hidden-yard", hidden.original_sha256):
         assert absent not in text, absent
     assert (
@@ -259,7 +264,7 @@ def test_without_a_choice_the_witness_is_in_the_file_and_nothing_is_said_left_ou
 ) -> None:
     r = _export(world, scene)
     with zipfile.ZipFile(io.BytesIO(r.content)) as archive:
-        text = " ".join(_pdf_text(archive.read("casefile.pdf")).split())
+        text = " ".join(pdf_text(archive.read("casefile.pdf")).split())
     assert f"{WITNESS}, 40 — свидетель" in text
     assert "не включены; где запись" not in text
 
@@ -277,7 +282,7 @@ def test_leaving_out_the_victim_says_left_out_where_the_act_names_them(
     )
     r = _export(world, scene, leave_out=[victim_id])
     with zipfile.ZipFile(io.BytesIO(r.content)) as archive:
-        text = _pdf_text(archive.read("casefile.pdf"))
+        text = pdf_text(archive.read("casefile.pdf"))
     assert VICTIM not in text
     assert "Пострадавший: (не включено)" in text
 
