@@ -136,6 +136,16 @@ def may_add_case_material(*, user: StaffUser, case: Case) -> bool:
     return case_standing(agency_id=user.agency_id, case=case) != CaseStanding.NONE
 
 
+def may_export_case_file(*, user: StaffUser, case: Case) -> bool:
+    """May ``user`` export ``case``'s case file (the PDF with the evidence, signed)? Active
+    case workers of any agency holding it, a referred one included: the file holds only what
+    their agency's keys open. Never analysts (the file holds what complaints said), auditors
+    or administrators (they read no case content)."""
+    if not _active_member(user) or user.role not in CASE_WRITER_ROLES:
+        return False
+    return case_standing(agency_id=user.agency_id, case=case) != CaseStanding.NONE
+
+
 def may_steer_case(*, user: StaffUser, case: Case) -> bool:
     """May ``user`` set the status (close included), assign, refer or add complaints to
     ``case``? Active case writers of the responsible agency or of the working group holding

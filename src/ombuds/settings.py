@@ -301,6 +301,9 @@ OMBUDS_QUICK_EXIT_URL = os.environ.get("OMBUDS_QUICK_EXIT_URL", "https://ya.ru/"
 # Uploads are refused while the data disk would have less than this many bytes free after
 # keeping the file (issue 13): well before the disk fills. Default 2 GiB.
 OMBUDS_MIN_FREE_BYTES = int(os.environ.get("OMBUDS_MIN_FREE_BYTES", 2 * 1024**3))
+# The TrueType font of the prosecutor's case file (a PDF in Russian: it must cover Cyrillic).
+# Empty: Debian's DejaVu Sans (package fonts-dejavu-core), found at run time (evidence/casefile.py).
+OMBUDS_PDF_FONT = os.environ.get("OMBUDS_PDF_FONT", "")
 # A complainant's return-visit session ends after this many idle seconds.
 OMBUDS_COMPLAINANT_IDLE_SECONDS = int(os.environ.get("OMBUDS_COMPLAINANT_IDLE_SECONDS", 1800))
 # Cost of Argon2id for staff passwords and the keys under them: "moderate" in production;

@@ -369,6 +369,11 @@ ROUTES: dict[str, Row] = {
         lambda s: f"/en/staff/evidence/cases/{s.case.public_id}/export/",
         allowed={"intake_officer": 200, "prosecutor": 200, "liaison": 200},
     ),
+    # The case file (PDF and evidence, signed): case workers of an agency holding the case.
+    "evidence:case_file": Row(
+        lambda s: f"/en/staff/evidence/cases/{s.case.public_id}/casefile/",
+        allowed={"intake_officer": 200, "prosecutor": 200, "liaison": 200},
+    ),
     "evidence:item": Row(lambda s: f"/en/staff/evidence/items/{s.item.public_id}/", kind="read"),
     "evidence:download": Row(
         lambda s: f"/en/staff/evidence/items/{s.item.public_id}/working/", kind="read"

@@ -529,6 +529,40 @@ def record_choices(*, case: Case, keys: CaseKeys, public_ids: Iterable[str]) -> 
     return opened.choices(opened.labels())
 
 
+def case_records_readable(*, case: Case, keys: CaseKeys) -> list[tuple[CaseRecord, Record]]:
+    """Every record of ``case`` that ``keys`` open, decrypted, in creation order (for the
+    case file, which holds the whole case as the agency reads it; the page is paged)."""
+    opened = _Opened(case, keys)
+    opened.add(_readable_records(case, keys))
+    return sorted(opened.rows.values(), key=lambda pair: pair[0].pk)
+
+
+@dataclass(frozen=True)
+class WithheldKinds:
+    """Why some of a case's material is withheld from an agency, as two facts; never how
+    much, nor from which complaint (issue 9, item 8)."""
+
+    #: Some comes from complaints whose complainants did not consent to the agency.
+    no_consent: bool
+    #: Some the agency may read has not been shared with it yet (a referral is due).
+    not_yet_shared: bool
+
+
+def case_withheld_kinds(
+    *, case: Case, keys: CaseKeys, compartment_ids: Iterable[int]
+) -> WithheldKinds:
+    """Of the compartments ``compartment_ids`` (those holding material: records, files), why
+    those ``keys`` do not open are withheld from ``keys.agency``."""
+    no_consent = not_yet_shared = False
+    wanted = [pk for pk in compartment_ids if pk not in keys.by_compartment]
+    for compartment in Compartment.objects.filter(case=case, pk__in=wanted):
+        if compartment.allows(keys.agency):
+            not_yet_shared = True
+        else:
+            no_consent = True
+    return WithheldKinds(no_consent=no_consent, not_yet_shared=not_yet_shared)
+
+
 # --- one record: editing and deleting it ------------------------------------------------------
 
 #: Which kinds of record may name a record of each kind (``records.REFERENCE_FIELDS``): only

@@ -166,6 +166,7 @@ def _page(
         "case": case,
         "can_write": access.may_add_case_material(user=user, case=case),
         "can_steer": access.may_steer_case(user=user, case=case),
+        "can_export_file": access.may_export_case_file(user=user, case=case),
         "own_agency_id": user.agency_id,
     }
     for name, form_class in RECORD_FORMS.items():

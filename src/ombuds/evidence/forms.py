@@ -71,3 +71,28 @@ class ExportForm(forms.Form):
         label=_("Include the originals (with their metadata) as well as the working copies"),
         required=False,
     )
+
+
+class CaseFileForm(ExportForm):
+    """The case file's choices: the persons (and witnesses) to leave out, and the originals.
+
+    Nobody is ticked at first: the file holds everyone the agency reads unless the officer
+    leaves someone out; the PDF then says that someone was left out, never whom.
+    """
+
+    leave_out = forms.MultipleChoiceField(
+        label=_("Leave out of the file"),
+        help_text=_(
+            "Tick a person (a witness, say) to leave them out: their record is not in the "
+            "file, and records that name them say “left out”. The file says that someone was "
+            "left out, never whom. Free text (an account, notes) is not changed."
+        ),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, persons: Choices = (), **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        field = self.fields["leave_out"]
+        assert isinstance(field, forms.MultipleChoiceField)  # noqa: S101 - narrows the type
+        field.choices = persons

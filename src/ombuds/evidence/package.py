@@ -13,6 +13,7 @@ import io
 import json
 import uuid
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from django.db import transaction
@@ -27,7 +28,7 @@ from ombuds.staff.models import StaffUser
 
 from . import files, selectors, services
 from .models import CustodyEntry, EvidenceFile, EvidenceItem, FileRole
-from .verify_package import FORMAT
+from .verify_package import CASE_FILE_FORMAT, FORMAT
 
 README = """ombuds evidence package {package_id}
 
@@ -39,6 +40,25 @@ Take the public key from the publisher by a channel you trust, not from this fil
 could sign a false package with a key of their own. The key printed above is the one that
 signed this package.
 """
+
+CASE_FILE_README = """ombuds: дело {package_id} / case file {package_id}
+
+casefile.pdf — опись дела; files/ — файлы доказательств; manifest.json — их хеши, подписанные.
+Проверка (Python 3.9+ и PyNaCl или cryptography) / To verify it:
+
+    python3 verify_package.py {zip_name} --public-key {public_key}
+
+Открытый ключ возьмите у издателя по каналу, которому доверяете, а не из этого файла.
+Take the public key from the publisher by a channel you trust, not from this file: a forger
+could sign a false package with a key of their own. The key printed above is the one that
+signed this package.
+"""
+
+#: Makes the documents of a package (a case file's PDF) once the export's custody entries are
+#: recorded, inside its transaction: given the package id and the custody log, it returns
+#: (path, media type, bytes) for each, and writes its own audit entry, last. An exception
+#: rolls the export back.
+DocumentsHook = Callable[[uuid.UUID, list[CustodyEntry]], list[tuple[str, str, bytes]]]
 
 # A fixed time for ZIP entries: the package's bytes depend on its content only.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -116,7 +136,10 @@ def _export(
     owner: dict[str, str],
     items: list[tuple[EvidenceItem, crypto.DataKey]],
     include_originals: bool,
+    documents: DocumentsHook | None = None,
 ) -> tuple[str, bytes]:
+    """Build and sign the ZIP. With ``documents`` (a case file), the package has the case-file
+    format: the documents it makes are listed, with their hashes, in the signed manifest."""
     key = signing.load_signing_key()
     public_key = signing.public_key_hex(key.verify_key)
     package_id = uuid.uuid4()
@@ -172,9 +195,20 @@ def _export(
         services.evidence_record_export(
             user=user, items=exported, package_id=package_id, originals=include_originals
         )
-        custody = _custody_json(selectors.custody_log(items=exported))
+        log = selectors.custody_log(items=exported)
+        custody = _custody_json(log)
+        made = documents(package_id, log) if documents is not None else []
+    manifest_documents = [
+        {
+            "path": path,
+            "media_type": media_type,
+            "sha256": services.sha256_hex(data),
+            "size": len(data),
+        }
+        for path, media_type, data in made
+    ]
     manifest = {
-        "format": FORMAT,
+        "format": CASE_FILE_FORMAT if documents is not None else FORMAT,
         "package_id": str(package_id),
         "created_at": timezone.now().isoformat(),
         "exported_by": user.get_username(),
@@ -185,12 +219,15 @@ def _export(
         "custody_log": {"path": "custody.json", "sha256": services.sha256_hex(custody)},
         "items": manifest_items,
         "files": manifest_files,
+        **({"documents": manifest_documents} if documents is not None else {}),
     }
     manifest_bytes = json.dumps(manifest, indent=1, ensure_ascii=False).encode("utf-8")
     signature = key.sign(manifest_bytes).signature.hex()
-    zip_name = f"evidence-{package_id}.zip"
+    zip_name = f"{'casefile' if documents is not None else 'evidence'}-{package_id}.zip"
     verifier = (Path(__file__).parent / "verify_package.py").read_bytes()
-    readme = README.format(package_id=package_id, zip_name=zip_name, public_key=public_key)
+    readme = (CASE_FILE_README if documents is not None else README).format(
+        package_id=package_id, zip_name=zip_name, public_key=public_key
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in [
@@ -199,6 +236,7 @@ def _export(
             ("custody.json", custody),
             ("verify_package.py", verifier),
             ("README.txt", readme.encode("utf-8")),
+            *[(path, data) for path, _media_type, data in made],
             *contents,
         ]:
             archive.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), data)

@@ -417,6 +417,17 @@ def evidence_record_case_list(*, user: StaffUser, case: Case, count: int) -> Non
         )
 
 
+def evidence_record_case_file_page(*, user: StaffUser, case: Case, persons: int) -> None:
+    """Record that ``user`` saw the names of the case's persons on the case-file page."""
+    with transaction.atomic():
+        audit_record(
+            action=AuditAction.CASE_READ,
+            actor=user,
+            subject=f"case:{case.public_id}",
+            details={"page": "case_file", "persons": persons},
+        )
+
+
 def evidence_record_view(*, user: StaffUser, item: EvidenceItem) -> None:
     """Record that ``user`` looked at an item's details (names and hashes)."""
     with transaction.atomic():

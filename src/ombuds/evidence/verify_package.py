@@ -10,7 +10,8 @@ publisher by a channel you trust, *not* from the package itself. The script chec
 2. every file the manifest lists is in the ZIP with exactly the SHA-256 and size it states;
 3. the custody log (``custody.json``) has the hash the manifest states;
 4. each working copy names its original (parent) and that original's hash;
-5. the ZIP holds nothing the manifest does not list.
+5. a case file's documents (``casefile.pdf``) have exactly the SHA-256 and size it states;
+6. the ZIP holds nothing the manifest does not list.
 
 Exit status 0 and "OK" when all hold; 1 and the first failure otherwise.
 """
@@ -25,6 +26,8 @@ import zipfile
 from typing import Any
 
 FORMAT = "ombuds-evidence-package/1"
+#: A case file: an evidence package of a case with its documents (the PDF) listed too.
+CASE_FILE_FORMAT = "ombuds-case-file/1"
 FIXED_ENTRIES = {"manifest.json", "manifest.sig", "custody.json", "verify_package.py", "README.txt"}
 
 
@@ -79,7 +82,7 @@ def verify_package(path: str, public_key_hex: str) -> dict[str, Any]:
             raise PackageInvalid("manifest.sig is not a hex signature") from exc
         _verify_signature(public_key, manifest_bytes, signature)
         manifest: dict[str, Any] = json.loads(manifest_bytes)
-        if manifest.get("format") != FORMAT:
+        if manifest.get("format") not in (FORMAT, CASE_FILE_FORMAT):
             raise PackageInvalid(f"unknown package format {manifest.get('format')!r}")
         custody = manifest["custody_log"]
         if hashlib.sha256(archive.read("custody.json")).hexdigest() != custody["sha256"]:
@@ -103,6 +106,21 @@ def verify_package(path: str, public_key_hex: str) -> dict[str, Any]:
                     raise PackageInvalid(f"{name}: its parent (original) is not as listed")
             elif originals.get(entry["file"]) != entry["sha256"]:
                 raise PackageInvalid(f"{name}: not the original the manifest names")
+        documents = manifest.get("documents", [])
+        if manifest["format"] == CASE_FILE_FORMAT and not documents:
+            raise PackageInvalid("a case file's manifest lists no document")
+        for entry in documents:
+            name = entry["path"]
+            if name in listed:
+                raise PackageInvalid(f"{name} is listed twice in the manifest")
+            listed.add(name)
+            if name not in names:
+                raise PackageInvalid(f"{name} is listed in the manifest but missing")
+            data = archive.read(name)
+            if len(data) != entry["size"]:
+                raise PackageInvalid(f"{name}: size {len(data)} differs from {entry['size']}")
+            if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+                raise PackageInvalid(f"{name}: SHA-256 differs from the manifest")
         extra = set(names) - listed - FIXED_ENTRIES
         if extra:
             raise PackageInvalid(f"the ZIP holds files the manifest does not list: {sorted(extra)}")
@@ -120,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"INVALID: {exc}", file=sys.stderr)
         return 1
     print(
-        f"OK: package {manifest['package_id']}, {len(manifest['files'])} files, "
+        f"OK: package {manifest['package_id']}, {len(manifest['files'])} files"
+        f"{''.join(', ' + d['path'] for d in manifest.get('documents', []))}, "
         f"signed by {args.public_key.strip().lower()}"
     )
     return 0

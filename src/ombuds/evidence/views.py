@@ -22,6 +22,7 @@ from ombuds.access import (
     COMPLAINT_READER_ROLES,
     EVIDENCE_ITEM_READER_ROLES,
     may_add_case_material,
+    may_export_case_file,
 )
 from ombuds.audit.signing import SigningKeyError
 from ombuds.casework.models import Case
@@ -31,8 +32,15 @@ from ombuds.intake.models import Complaint
 from ombuds.staff.access import current_staff, staff_key, staff_required
 
 from . import files, selectors, services
+from .casefile import (
+    CaseFileRefused,
+    FontMissing,
+    case_file_export,
+    case_file_person_choices,
+    pdf_font,
+)
 from .files import FileRefused
-from .forms import CaseEvidenceUploadForm, EvidenceUploadForm, ExportForm
+from .forms import CaseEvidenceUploadForm, CaseFileForm, EvidenceUploadForm, ExportForm
 from .models import EvidenceItem, FileRole
 from .package import case_evidence_export, evidence_export
 from .selectors import EvidenceForbidden, EvidenceNotFound
@@ -179,6 +187,57 @@ def case_export(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
     except (SigningKeyError, services.IntegrityError):
         return render(request, "evidence/integrity_error.html", status=500)
     return _attachment(data, "application/zip", name)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(roles=CASE_WRITER_ROLES)
+def case_file(request: HttpRequest, case_id: uuid.UUID) -> HttpResponse:
+    """The prosecutor's case file: a page to choose whom to leave out, then (POST) the signed
+    ZIP with casefile.pdf and the evidence files, of what the user's agency reads."""
+    case, keys = _case(request, case_id, write=False)
+    user = current_staff(request)
+    if not may_export_case_file(user=user, case=case):
+        raise PermissionDenied
+    persons = case_file_person_choices(case=case, keys=keys)
+    form = CaseFileForm(
+        request.POST if request.method == "POST" else None,
+        persons=tuple((p.public_id, p.label) for p in persons),
+    )
+    font_error = ""
+    try:
+        pdf_font()
+    except FontMissing as exc:
+        font_error = str(exc)
+    status = 200
+    if request.method == "POST":
+        if font_error:
+            status = 500
+        elif form.is_valid():
+            try:
+                name, data = case_file_export(
+                    user=user,
+                    case=case,
+                    keys=keys,
+                    left_out=form.cleaned_data["leave_out"],
+                    include_originals=bool(form.cleaned_data["include_originals"]),
+                )
+            except CaseFileRefused as exc:
+                raise PermissionDenied from exc
+            except (SigningKeyError, services.IntegrityError):
+                return render(request, "evidence/integrity_error.html", status=500)
+            except FontMissing as exc:
+                font_error, status = str(exc), 500
+            else:
+                return _attachment(data, "application/zip", name)
+        else:
+            status = 400
+    services.evidence_record_case_file_page(user=user, case=case, persons=len(persons))
+    return render(
+        request,
+        "evidence/case_file.html",
+        {"case": case, "form": form, "font_error": font_error},
+        status=status,
+    )
 
 
 @require_GET
