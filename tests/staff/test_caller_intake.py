@@ -269,3 +269,18 @@ def test_the_progress_page_counts_complaints_taken_for_callers(
     monkeypatch.setattr(selectors.timezone, "localdate", lambda: datetime.date(2026, 11, 25))
     page = Client().get("/en/progress/").content.decode()
     assert "<td>3</td>" in page
+
+
+def test_the_complaint_page_gives_each_field_its_own_id_so_each_label_names_its_field(
+    world: World,
+) -> None:
+    # The "called again" form and the reply form both have a field named ``text``: with one id
+    # for both, the reply's label named the other form's box (a browser filled the wrong one).
+    officer = world.client_for("intake_officer")
+    complaint, _page, _codename = file_for_caller(officer)
+    page = officer.get(f"/ru/staff/complaints/{complaint.public_id}/").content.decode()
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert "caller_text" in ids and "id_text" in ids
+    assert sorted(i for i in set(ids) if ids.count(i) > 1) == []
+    for target in re.findall(r'<label for="([^"]+)"', page):
+        assert target in ids, target

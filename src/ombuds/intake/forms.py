@@ -404,3 +404,10 @@ class CallerEntryForm(forms.Form):
         label=_("What is it?"), choices=CALLER_ENTRY_KINDS, widget=forms.RadioSelect
     )
     text = TextField(label=_("Text"), max_length=20000, widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Shown on the complaint page beside the reply form, whose field is also ``text``: ids
+        # of their own, so that each label names its own field (one id, two fields, sent the
+        # reply's label to this form's box).
+        kwargs.setdefault("auto_id", "caller_%s")
+        super().__init__(*args, **kwargs)
