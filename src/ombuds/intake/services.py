@@ -281,9 +281,20 @@ def guess_record_failure(*, limit: int) -> bool:
 def complainant_follow_up(*, public_id: uuid.UUID, data_key: crypto.DataKey, text: str) -> None:
     """Add the complainant's follow-up message, encrypted under the complaint's data key."""
     complaint = Complaint.objects.get(public_id=public_id)
+    _complainant_message(complaint=complaint, data_key=data_key, text=text, taken_by=None)
+
+
+def _complainant_message(
+    *, complaint: Complaint, data_key: crypto.DataKey, text: str, taken_by: StaffUser | None
+) -> Message:
+    """A message from the complainant, sent on the public site (``taken_by`` None) or taken
+    down by an officer from a caller who phoned again: encrypted under the complaint's key; an
+    answered or closed complaint goes back to review; audited (the public side day-only)."""
     message = Message(
         complaint=complaint,
         direction=MessageDirection.FROM_COMPLAINANT,
+        author=taken_by,
+        author_agency=taken_by.agency if taken_by is not None else None,
         sent_on=timezone.localdate(),
     )
     message.ciphertext = crypto.encrypt(data_key, text.encode("utf-8"), aad=message.aad)
@@ -293,11 +304,17 @@ def complainant_follow_up(*, public_id: uuid.UUID, data_key: crypto.DataKey, tex
             Complaint.objects.filter(pk=complaint.pk).update(
                 status=ComplaintStatus.IN_REVIEW, status_changed_on=timezone.localdate()
             )
-        audit_record(
-            action=AuditAction.COMPLAINANT_FOLLOWED_UP,
-            subject=f"complaint:{public_id}",
-            day_only=True,
-        )
+        subject = f"complaint:{complaint.public_id}"
+        if taken_by is None:
+            audit_record(action=AuditAction.COMPLAINANT_FOLLOWED_UP, subject=subject, day_only=True)
+        else:
+            audit_record(
+                action=AuditAction.COMPLAINANT_FOLLOWED_UP,
+                actor=taken_by,
+                subject=subject,
+                details={"on_behalf": True},
+            )
+    return message
 
 
 # --- the staff side -------------------------------------------------------------------------
@@ -348,27 +365,7 @@ def complaint_caller_message(
 ) -> Message:
     """What a caller who phoned again said, added by the officer as the complainant's own
     message (the complainant reads it with their codename; staff see who took it)."""
-    message = Message(
-        complaint=complaint,
-        direction=MessageDirection.FROM_COMPLAINANT,
-        author=user,
-        author_agency=user.agency,
-        sent_on=timezone.localdate(),
-    )
-    message.ciphertext = crypto.encrypt(data_key, text.encode("utf-8"), aad=message.aad)
-    with transaction.atomic():
-        message.save(force_insert=True)
-        if complaint.status in (ComplaintStatus.ANSWERED, ComplaintStatus.CLOSED):
-            Complaint.objects.filter(pk=complaint.pk).update(
-                status=ComplaintStatus.IN_REVIEW, status_changed_on=timezone.localdate()
-            )
-        audit_record(
-            action=AuditAction.COMPLAINANT_FOLLOWED_UP,
-            actor=user,
-            subject=f"complaint:{complaint.public_id}",
-            details={"on_behalf": True},
-        )
-    return message
+    return _complainant_message(complaint=complaint, data_key=data_key, text=text, taken_by=user)
 
 
 def complaint_set_status(*, user: StaffUser, complaint: Complaint, status: ComplaintStatus) -> None:
