@@ -51,3 +51,14 @@ def test_without_https_check_deploy_reports_the_missing_protections(tmp_path: Pa
     result = run_check(env)
     assert result.returncode != 0
     assert "security.W008" in result.stderr + result.stdout
+
+
+def test_without_alert_mail_check_deploy_warns_that_nobody_is_told_of_urgent_complaints(
+    tmp_path: Path,
+) -> None:
+    env = example_environment(tmp_path)
+    env["OMBUDS_SMTP_HOST"] = ""
+    result = run_check(env)
+    assert result.returncode != 0
+    assert "ombuds.W102" in result.stderr + result.stdout
+    assert "OMBUDS_SMTP_HOST not set" in result.stderr + result.stdout
