@@ -13,11 +13,11 @@ import json
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import ombuds
 from tests.deploy.test_check_deploy import ROOT, example_environment
+from tests.serving import wait_until_listening
 
 CANARY = "CANARY-9b2e77"
 
@@ -61,15 +61,7 @@ def test_serve_logs_its_start_errors_with_tracebacks_and_answers_healthz(tmp_pat
             stderr=subprocess.STDOUT,
         )
         try:
-            deadline = time.monotonic() + 90
-            while True:
-                assert server.poll() is None, log_path.read_text()
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                    break
-                except OSError:
-                    assert time.monotonic() < deadline, "the server did not start"
-                    time.sleep(0.2)
+            wait_until_listening(server, port, log_path, 90)
             health = _request(port, "GET", "/healthz")
             errors = [
                 _request(

@@ -12,8 +12,9 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from tests.serving import wait_until_listening
 
 CLIENT_ADDRESS = "127.0.0.3"
 CANARY = "CANARYf00d"
@@ -68,15 +69,7 @@ def test_bad_requests_leave_no_client_address_or_request_text_in_the_server_log(
             stderr=subprocess.STDOUT,
         )
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                assert proc.poll() is None, log_path.read_text()
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                    break
-                except OSError:
-                    assert time.monotonic() < deadline, "the server did not start"
-                    time.sleep(0.2)
+            wait_until_listening(proc, port, log_path, 60)
             answers = [_send(port, request) for request in BAD_REQUESTS]
         finally:
             proc.terminate()
