@@ -40,7 +40,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, Any, BinaryIO, TypeAlias
 
 import pyrage
 from django.conf import settings
@@ -86,8 +86,10 @@ _LIBPQ_OPTIONS = {
     "options": "PGOPTIONS",
 }
 
-Recipient = x25519.Recipient | ssh.Recipient
-Identity = x25519.Identity | ssh.Identity
+# Explicit aliases: pyrage's wheel may come without type stubs, and mypy must read these as
+# types either way.
+Recipient: TypeAlias = x25519.Recipient | ssh.Recipient
+Identity: TypeAlias = x25519.Identity | ssh.Identity
 
 
 class BackupError(Exception):
