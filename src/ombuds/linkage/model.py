@@ -334,6 +334,11 @@ TRAINING_BLOCKING_RULES: tuple[str, ...] = (
     "l.fam_key = r.fam_key AND l.given_key = r.given_key",
     "l.by_lo = r.by_lo AND l.by_hi = r.by_hi AND l.bm = r.bm AND l.bd = r.bd",
     "l.given_key = r.given_key AND l.place_key = r.place_key AND l.ev_lo = r.ev_lo",
+    # Sessions that see names written with initials: without them the levels "initial
+    # agrees" (of the name and of the patronymic) are never observed in training and keep
+    # their priors, whatever share of a list writes names so.
+    "l.fam_key = r.fam_key AND l.given_init = r.given_init AND l.ev_ym = r.ev_ym",
+    "l.by_lo = r.by_lo AND l.place_key = r.place_key AND l.ev_ym = r.ev_ym",
 )
 
 
@@ -563,9 +568,14 @@ def run_model(
                 linker.table_management.register_blocked_pairs_for_predict(
                     db_api.register(CANDIDATES_TABLE)
                 )
-            predictions = linker.inference.predict(threshold_match_probability=threshold or None)
+            floor = threshold / FAMILY_TF_MAX_FACTOR if threshold else None
+            predictions = linker.inference.predict(threshold_match_probability=floor)
             found = predictions.as_pandas_dataframe()
-            return found[["unique_id_l", "unique_id_r", "match_probability"]].copy()
+            found = found[["unique_id_l", "unique_id_r", "match_probability"]].copy()
+            found = adjust_for_family_frequency(frame, found)
+            if threshold:
+                found = found[found["match_probability"] >= threshold].reset_index(drop=True)
+            return found
 
         def check(pairs: pd.DataFrame) -> list[ModelCheck]:
             return check_model(
@@ -619,6 +629,55 @@ def run_model(
         rejected=rejected,
         bounded=bounded,
     )
+
+
+#: The family-name frequency adjustment changes a pair's odds at most this factor either way.
+FAMILY_TF_MAX_FACTOR = 30.0
+#: ... and by this power of the frequency ratio (1: the full ratio).
+FAMILY_TF_WEIGHT = 1.0
+
+
+def adjust_for_family_frequency(frame: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """``pairs`` with the odds of each pair whose family names agree (and whose full names do
+    not: Splink adjusts those by the full name's frequency) scaled by how rare that family name
+    is: the mean frequency of a family name among pairs of records (the sum of the squared
+    frequencies) over this name's frequency, within :data:`FAMILY_TF_MAX_FACTOR` either way.
+
+    The comparison levels' u probabilities are averages over all family names; on lists where
+    names follow a Zipf law (a few families hold a tenth of the people) the same family name
+    and initial is strong evidence for a rare family and weak for a common one, and the
+    average is wrong for both. ("Фамилия И.О." in a petition against a full name.)
+    """
+    if pairs.empty:
+        return pairs
+    fam = frame["fam_key"]
+    counts = fam.value_counts(dropna=True)
+    total = float(counts.sum())
+    if total < 2:
+        return pairs
+    freq = counts / total
+    mean = float((freq * freq).sum())
+    uid = frame["unique_id"].to_numpy(dtype=np.int64)
+    order = np.empty(uid.max() + 1, dtype=np.int64)
+    order[uid] = np.arange(len(uid))
+    left = order[pairs["unique_id_l"].to_numpy(dtype=np.int64)]
+    right = order[pairs["unique_id_r"].to_numpy(dtype=np.int64)]
+    fam_values = fam.astype(object).where(fam.notna(), None).to_numpy(dtype=object)
+    names = frame["name_key"]
+    name_values = names.astype(object).where(names.notna(), None).to_numpy(dtype=object)
+    fam_l, fam_r = fam_values[left], fam_values[right]
+    same_fam = pd.notna(fam_l) & (fam_l == fam_r)
+    same_name = pd.notna(name_values[left]) & (name_values[left] == name_values[right])
+    apply = same_fam & ~same_name
+    if not apply.any():
+        return pairs
+    f = pd.Series(fam_l[apply]).map(freq).to_numpy(dtype=np.float64)
+    limit = np.log(FAMILY_TF_MAX_FACTOR)
+    shift = np.clip(FAMILY_TF_WEIGHT * (np.log(mean) - np.log(f)), -limit, limit)
+    p = np.clip(pairs["match_probability"].to_numpy(dtype=np.float64), 1e-15, 1 - 1e-15)
+    logit = np.log(p / (1 - p))
+    logit[apply] += shift
+    return pairs.assign(match_probability=1.0 / (1.0 + np.exp(-logit)))
 
 
 #: The match rate found by ``recalibrate_match_rate`` stays within this factor of the one

@@ -1,0 +1,62 @@
+"""The family-name frequency adjustment (``model.adjust_for_family_frequency``): the same
+family name is strong evidence for a rare family and weak for a common one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ombuds.linkage.model import FAMILY_TF_MAX_FACTOR, adjust_for_family_frequency
+
+
+def _frame(families: list[str | None], givens: list[str | None]) -> pd.DataFrame:
+    names = [f"{f}|{g}" if f and g else None for f, g in zip(families, givens, strict=True)]
+    return pd.DataFrame(
+        {
+            "unique_id": np.arange(len(families), dtype=np.int64),
+            "fam_key": pd.array(families, dtype="string"),
+            "name_key": pd.array(names, dtype="string"),
+        }
+    )
+
+
+def _odds(p: float) -> float:
+    return p / (1 - p)
+
+
+def test_rare_family_raised_common_lowered_full_names_untouched() -> None:
+    # 60 records of one common family, then a rare family twice, then one-offs.
+    families = ["dzhabrailov"] * 60 + ["visitov", "visitov"] + [f"f{i}" for i in range(38)]
+    givens: list[str | None] = [None] * 100
+    givens[0], givens[1] = "magomed", "magomed"  # a full-name match in the common family
+    givens[2] = "musa"
+    frame = _frame(families, givens)
+    pairs = pd.DataFrame(
+        {
+            "unique_id_l": [0, 2, 60, 62],
+            "unique_id_r": [1, 3, 61, 63],
+            "match_probability": [0.4, 0.4, 0.4, 0.4],
+        }
+    )
+    out = adjust_for_family_frequency(frame, pairs)["match_probability"].to_numpy()
+    assert out[0] == pytest.approx(0.4)  # same full name: Splink adjusts those itself
+    assert out[1] < 0.4  # common family, given names not both known
+    assert out[2] > 0.4  # rare family
+    assert out[3] == pytest.approx(0.4)  # family names differ: nothing to adjust
+    freq = {"dzhabrailov": 0.6, "visitov": 0.02}
+    mean = 0.6**2 + 0.02**2 + 38 * 0.01**2
+    for p, family in ((out[1], "dzhabrailov"), (out[2], "visitov")):
+        expected = np.clip(mean / freq[family], 1 / FAMILY_TF_MAX_FACTOR, FAMILY_TF_MAX_FACTOR)
+        assert _odds(p) / _odds(0.4) == pytest.approx(expected, rel=1e-6)
+
+
+def test_adjustment_is_bounded_and_ignores_missing_families() -> None:
+    families: list[str | None] = ["common"] * 500 + ["rare", "rare", None, None]
+    frame = _frame(families, [None] * len(families))
+    pairs = pd.DataFrame(
+        {"unique_id_l": [500, 502], "unique_id_r": [501, 503], "match_probability": [0.01, 0.3]}
+    )
+    out = adjust_for_family_frequency(frame, pairs)["match_probability"].to_numpy()
+    assert _odds(out[0]) / _odds(0.01) == pytest.approx(FAMILY_TF_MAX_FACTOR, rel=1e-6)
+    assert out[1] == pytest.approx(0.3)  # no family name on either side
