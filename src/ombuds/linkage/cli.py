@@ -9,7 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ombuds.linkage.engine import DEFAULT_THRESHOLD, LinkageSettings, link_records
-from ombuds.linkage.records import PersonRecord, read_person_list
+from ombuds.linkage.labels import parse_label_file
+from ombuds.linkage.records import PersonRecord, decode_bytes, read_person_list
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,6 +38,14 @@ def _parser() -> argparse.ArgumentParser:
         "--no-training",
         action="store_true",
         help="score with the prior parameters, without training the model on these lists",
+    )
+    parser.add_argument(
+        "--labels",
+        type=Path,
+        metavar="LABELS.csv",
+        help="reviewers' verdicts on pairs of records (left_source, left_record_id, "
+        "right_source, right_record_id, verdict: same or different): 'same' merges, "
+        "'different' keeps apart, and enough of them correct the model (docs/linkage.md)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
@@ -72,6 +81,17 @@ def main(argv: list[str]) -> int:
                 continue
             seen.add(record.key)
             records.append(record)
+    decisions: dict[tuple[tuple[str, str], tuple[str, str]], bool] = {}
+    if args.labels is not None:
+        try:
+            text = decode_bytes(args.labels.read_bytes())
+        except OSError as exc:
+            print(f"ombuds link: cannot read {args.labels}: {exc}", file=sys.stderr)
+            return 2
+        decisions, label_errors = parse_label_file(text, str(args.labels), seen)
+        for error in label_errors:
+            print(f"error: {error}", file=sys.stderr)
+        error_count += len(label_errors)
     unique = frozenset(s.strip() for s in args.unique_within.split(",") if s.strip())
     settings = LinkageSettings(
         threshold=args.threshold,
@@ -79,7 +99,9 @@ def main(argv: list[str]) -> int:
         backend=args.backend,
         train=not args.no_training,
     )
-    result = link_records(records, settings, progress=_progress_bar(args.no_progress))
+    result = link_records(
+        records, settings, progress=_progress_bar(args.no_progress), decisions=decisions
+    )
     with args.out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(("source", "record_id", "cluster_id", "role"))
@@ -95,6 +117,8 @@ def main(argv: list[str]) -> int:
         f"rows rejected: {error_count}\n"
         f"time: {result.timings.get('total', 0.0):.1f} s"
     )
+    if args.labels is not None:
+        print(result.labels.describe())
     print(result.model_summary())
     print("\n".join(result.diagnostics.lines()))
     if not result.sound:

@@ -327,3 +327,82 @@ def correct_scores(
 
 def _with(use: LabelUse, correction: Correction) -> LabelUse:
     return LabelUse(use.must_link, use.cannot_link, use.conflicts, correction)
+
+
+#: The columns of a labels file (``ombuds link --labels``): two records, each by its source and
+#: record id as in the person lists, and the reviewer's verdict.
+LABEL_COLUMNS = ("left_source", "left_record_id", "right_source", "right_record_id", "verdict")
+#: Verdicts a labels file may give, and what each means.
+VERDICTS = {"same": True, "different": False}
+
+
+def parse_label_file(
+    text: str, name: str, known: set[RecordKey]
+) -> tuple[dict[tuple[RecordKey, RecordKey], bool], list[Any]]:
+    """Reviewers' verdicts from a labels CSV (:data:`LABEL_COLUMNS`; verdict ``same`` or
+    ``different``), for records in ``known``.
+
+    Returns the verdicts and the rejected rows (``records.RowError``, naming the row and the
+    column). A row naming a record that no list holds, a pair of one record with itself, an
+    unknown verdict and a pair given both verdicts are rejected; nothing else is lost.
+    """
+    import csv
+    import io
+
+    from ombuds.linkage.records import RowError
+
+    decisions: dict[tuple[RecordKey, RecordKey], bool] = {}
+    errors: list[RowError] = []
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in LABEL_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        errors.append(RowError(name, 1, missing[0], f"the header has no column {missing[0]}"))
+        return decisions, errors
+    first_row: dict[tuple[RecordKey, RecordKey], int] = {}
+    for row_number, row in enumerate(reader, start=2):
+        values = {c: (row.get(c) or "").strip() for c in LABEL_COLUMNS}
+        empty = [c for c in LABEL_COLUMNS if not values[c]]
+        if empty:
+            errors.append(RowError(name, row_number, empty[0], "empty"))
+            continue
+        verdict = VERDICTS.get(values["verdict"].lower())
+        if verdict is None:
+            errors.append(
+                RowError(
+                    name, row_number, "verdict",
+                    f"{values['verdict']!r} is not a verdict: write 'same' or 'different'",
+                )
+            )  # fmt: skip
+            continue
+        left = (values["left_source"], values["left_record_id"])
+        right = (values["right_source"], values["right_record_id"])
+        unknown = [
+            (side, key) for side, key in (("left", left), ("right", right)) if key not in known
+        ]
+        if unknown:
+            side, key = unknown[0]
+            errors.append(
+                RowError(
+                    name, row_number, f"{side}_record_id",
+                    f"no list holds record {key[1]} of source {key[0]}",
+                )
+            )  # fmt: skip
+            continue
+        if left == right:
+            errors.append(
+                RowError(name, row_number, "right_record_id", "a record paired with itself")
+            )
+            continue
+        pair = (left, right) if left <= right else (right, left)
+        if pair in decisions and decisions[pair] != verdict:
+            errors.append(
+                RowError(
+                    name, row_number, "verdict",
+                    f"row {first_row[pair]} gives this pair the other verdict; both left out",
+                )
+            )  # fmt: skip
+            del decisions[pair]
+            continue
+        first_row.setdefault(pair, row_number)
+        decisions[pair] = verdict
+    return decisions, errors
