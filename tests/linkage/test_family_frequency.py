@@ -1,5 +1,5 @@
-"""The family-name frequency adjustment (``model.adjust_for_family_frequency``): the same
-family name is strong evidence for a rare family and weak for a common one."""
+"""The name frequency adjustment (``model.adjust_for_family_frequency``): the same family (or
+given) name is strong evidence when it is rare and weak when it is common."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ def _frame(families: list[str | None], givens: list[str | None]) -> pd.DataFrame
         {
             "unique_id": np.arange(len(families), dtype=np.int64),
             "fam_key": pd.array(families, dtype="string"),
+            "given_key": pd.array(givens, dtype="string"),
             "name_key": pd.array(names, dtype="string"),
         }
     )
@@ -60,3 +61,20 @@ def test_adjustment_is_bounded_and_ignores_missing_families() -> None:
     out = adjust_for_family_frequency(frame, pairs)["match_probability"].to_numpy()
     assert _odds(out[0]) / _odds(0.01) == pytest.approx(FAMILY_TF_MAX_FACTOR, rel=1e-6)
     assert out[1] == pytest.approx(0.3)  # no family name on either side
+
+
+def test_given_names_are_weighed_too_and_the_shifts_share_one_bound() -> None:
+    families = [f"f{i}" for i in range(100)]
+    givens: list[str | None] = ["magomed"] * 50 + ["zelimkhan", "zelimkhan"] + [None] * 48
+    families[1] = families[0]  # a common given name, family names agree
+    frame = _frame(families, givens)
+    frame.loc[1, "name_key"] = "typo|magomed"  # full names differ (a typo in one)
+    pairs = pd.DataFrame(
+        {"unique_id_l": [2, 50], "unique_id_r": [3, 51], "match_probability": [0.4, 0.4]}
+    )
+    out = adjust_for_family_frequency(frame, pairs)["match_probability"].to_numpy()
+    assert out[0] < 0.4  # Магомед and Магомед, different families: weaker evidence
+    assert out[1] > 0.4  # a rare given name
+    pair = pd.DataFrame({"unique_id_l": [0], "unique_id_r": [1], "match_probability": [0.4]})
+    both = adjust_for_family_frequency(frame, pair)["match_probability"].to_numpy()[0]
+    assert 1 / FAMILY_TF_MAX_FACTOR - 1e-9 <= _odds(both) / _odds(0.4) <= FAMILY_TF_MAX_FACTOR

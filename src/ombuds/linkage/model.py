@@ -633,8 +633,10 @@ def run_model(
 
 #: The family-name frequency adjustment changes a pair's odds at most this factor either way.
 FAMILY_TF_MAX_FACTOR = 30.0
-#: ... and by this power of the frequency ratio (1: the full ratio).
+#: ... and by this power of the frequency ratio (1: the full ratio) ...
 FAMILY_TF_WEIGHT = 1.0
+#: ... and the same for given names that agree (the two shifts add, within the one bound).
+GIVEN_TF_WEIGHT = 1.0
 
 
 def adjust_for_family_frequency(frame: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -646,38 +648,53 @@ def adjust_for_family_frequency(frame: pd.DataFrame, pairs: pd.DataFrame) -> pd.
     The comparison levels' u probabilities are averages over all family names; on lists where
     names follow a Zipf law (a few families hold a tenth of the people) the same family name
     and initial is strong evidence for a rare family and weak for a common one, and the
-    average is wrong for both. ("Фамилия И.О." in a petition against a full name.)
+    average is wrong for both. ("Фамилия И.О." in a petition against a full name.) Given
+    names that agree are weighed the same way (Магомед is shared by a tenth of the men).
     """
     if pairs.empty:
         return pairs
-    fam = frame["fam_key"]
-    counts = fam.value_counts(dropna=True)
-    total = float(counts.sum())
-    if total < 2:
-        return pairs
-    freq = counts / total
-    mean = float((freq * freq).sum())
     uid = frame["unique_id"].to_numpy(dtype=np.int64)
     order = np.empty(uid.max() + 1, dtype=np.int64)
     order[uid] = np.arange(len(uid))
     left = order[pairs["unique_id_l"].to_numpy(dtype=np.int64)]
     right = order[pairs["unique_id_r"].to_numpy(dtype=np.int64)]
-    fam_values = fam.astype(object).where(fam.notna(), None).to_numpy(dtype=object)
-    names = frame["name_key"]
-    name_values = names.astype(object).where(names.notna(), None).to_numpy(dtype=object)
-    fam_l, fam_r = fam_values[left], fam_values[right]
-    same_fam = pd.notna(fam_l) & (fam_l == fam_r)
+    name_values = _values(frame["name_key"])
     same_name = pd.notna(name_values[left]) & (name_values[left] == name_values[right])
-    apply = same_fam & ~same_name
-    if not apply.any():
+    logit_shift = np.zeros(len(pairs), dtype=np.float64)
+    for column, weight in (("fam_key", FAMILY_TF_WEIGHT), ("given_key", GIVEN_TF_WEIGHT)):
+        if weight:
+            logit_shift += weight * _frequency_shift(_values(frame[column]), left, right, same_name)
+    if not logit_shift.any():
         return pairs
-    f = pd.Series(fam_l[apply]).map(freq).to_numpy(dtype=np.float64)
     limit = np.log(FAMILY_TF_MAX_FACTOR)
-    shift = np.clip(FAMILY_TF_WEIGHT * (np.log(mean) - np.log(f)), -limit, limit)
+    logit_shift = np.clip(logit_shift, -limit, limit)
     p = np.clip(pairs["match_probability"].to_numpy(dtype=np.float64), 1e-15, 1 - 1e-15)
-    logit = np.log(p / (1 - p))
-    logit[apply] += shift
+    logit = np.log(p / (1 - p)) + logit_shift
     return pairs.assign(match_probability=1.0 / (1.0 + np.exp(-logit)))
+
+
+def _values(column: pd.Series) -> np.ndarray:
+    return column.astype(object).where(column.notna(), None).to_numpy(dtype=object)
+
+
+def _frequency_shift(
+    values: np.ndarray, left: np.ndarray, right: np.ndarray, skip: np.ndarray
+) -> np.ndarray:
+    """Per pair: log(mean frequency / this value's frequency) where both records hold the same
+    value (and ``skip`` is false), else 0."""
+    shift = np.zeros(len(left), dtype=np.float64)
+    counts = pd.Series(values).value_counts(dropna=True)
+    total = float(counts.sum())
+    if total < 2:
+        return shift
+    freq = counts / total
+    mean = float((freq * freq).sum())
+    val_l = values[left]
+    same = pd.notna(val_l) & (val_l == values[right]) & ~skip
+    if same.any():
+        f = pd.Series(val_l[same]).map(freq).to_numpy(dtype=np.float64)
+        shift[same] = np.log(mean) - np.log(f)
+    return shift
 
 
 #: The match rate found by ``recalibrate_match_rate`` stays within this factor of the one
