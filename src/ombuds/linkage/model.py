@@ -674,7 +674,8 @@ def adjust_for_family_frequency(frame: pd.DataFrame, pairs: pd.DataFrame) -> pd.
 
 
 def _values(column: pd.Series) -> np.ndarray:
-    return column.astype(object).where(column.notna(), None).to_numpy(dtype=object)
+    values: np.ndarray = column.astype(object).where(column.notna(), None).to_numpy(dtype=object)
+    return values
 
 
 def _frequency_shift(
