@@ -12,7 +12,7 @@ from tests.analysis.helpers import import_list, start_run, synthetic_lists
 from tests.conftest import World
 
 
-def test_the_review_page_offers_the_pairs_nearest_the_threshold_first(world: World) -> None:
+def test_the_review_page_offers_disputed_pairs_then_those_nearest_the_threshold_first(world: World) -> None:
     client = world.client_for("analyst")
     lists = [import_list(client, s, t) for s, t in synthetic_lists(120, seed=5).items()]
     run = start_run(client, lists, unique=[pl for pl in lists if pl.name == "ngo"])
@@ -20,9 +20,38 @@ def test_the_review_page_offers_the_pairs_nearest_the_threshold_first(world: Wor
     assert len(uncertain) >= 3
     page = client.get(f"/en/staff/analysis/runs/{run.public_id}/review/").content.decode()
     shown = [int(pk) for pk in re.findall(r'id="pair-(\d+)"', page)]
-    distance = {p.pk: abs(p.probability - run.threshold) for p in uncertain}
-    assert shown and [distance[pk] for pk in shown] == sorted(distance[pk] for pk in shown)
-    assert max(distance[pk] for pk in shown) <= sorted(distance.values())[len(shown) - 1]
+    # Disputed pairs (the clustering overruled the score) first, then by distance.
+    rank = {
+        p.pk: (p.linked == (p.probability >= run.threshold), abs(p.probability - run.threshold))
+        for p in uncertain
+    }
+    assert shown and [rank[pk] for pk in shown] == sorted(rank[pk] for pk in shown)
+    assert max(rank[pk] for pk in shown) <= sorted(rank.values())[len(shown) - 1]
+
+
+def test_disputed_pairs_come_before_the_others(world: World) -> None:
+    """Pairs the clustering decided against the model's score come first, then the rest by
+    distance to the threshold."""
+    user = world.personas["analyst"].user
+    run = LinkageRun.objects.create(
+        agency=user.agency, number=1, started_by=user, threshold=0.5, status=RunStatus.DONE
+    )
+    made = {}
+    for name, probability, linked in (
+        ("near", 0.51, True),
+        ("joined", 0.25, True),  # linked through other records: disputed
+        ("kept-apart", 0.9, False),  # above the threshold, kept apart: disputed
+        ("far", 0.3, False),
+    ):
+        made[name] = ScoredPairRow.objects.create(
+            run=run, left_source="list:a", left_id=f"l-{name}", right_source="list:b",
+            right_id=f"r-{name}", probability=probability, linked=linked,
+        ).pk  # fmt: skip
+    page = world.client_for("analyst").get(
+        f"/en/staff/analysis/runs/{run.public_id}/review/"
+    ).content.decode()
+    shown = [int(pk) for pk in re.findall(r'id="pair-(\d+)"', page)]
+    assert shown == [made["joined"], made["kept-apart"], made["near"], made["far"]]
 
 
 def _run_with_pairs(world: World, linked: list[bool]) -> LinkageRun:

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import Count, F, FloatField, QuerySet, Value
+from django.db.models import Case, Count, F, FloatField, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Abs
 from django.utils.translation import gettext
 
@@ -369,12 +369,23 @@ def review_pairs(
 ) -> tuple[list[ReviewPair], int]:
     """One page of the run's uncertain pairs, both sides decrypted, with current verdicts.
 
-    The most informative pairs come first, as in active learning (dedupe): those whose
-    probability is closest to the run's threshold, where a verdict is most likely to change
-    the clusters and tells most about where the model errs.
+    The most informative pairs come first, as in active learning (dedupe). First the
+    *disputed* pairs, where the clustering overruled the model: linked though the model scored
+    them below the threshold (joined through other records), or kept apart though it scored
+    them above (a list declared unique, a contradiction, a verdict); a verdict there settles
+    a whole cluster. Then the others by how close their probability is to the run's threshold,
+    where a verdict is most likely to change the clusters and tells most about where the model
+    errs.
     """
+    threshold = Value(run.threshold, output_field=FloatField())
+    disputed = Case(
+        When(Q(linked=True, probability__lt=run.threshold), then=Value(0)),
+        When(Q(linked=False, probability__gte=run.threshold), then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
     rows = run.pairs.filter(probability__gte=REVIEW_LOW, probability__lt=REVIEW_HIGH).order_by(
-        Abs(F("probability") - Value(run.threshold, output_field=FloatField())), "pk"
+        disputed, Abs(F("probability") - threshold), "pk"
     )
     total = rows.count()
     page = list(rows[offset : offset + limit])
