@@ -12,7 +12,7 @@ from tests.analysis.helpers import import_list, start_run, synthetic_lists
 from tests.conftest import World
 
 
-def test_the_review_page_offers_disputed_pairs_then_those_nearest_the_threshold_first(world: World) -> None:
+def test_review_offers_disputed_pairs_then_those_nearest_the_threshold(world: World) -> None:
     client = world.client_for("analyst")
     lists = [import_list(client, s, t) for s, t in synthetic_lists(120, seed=5).items()]
     run = start_run(client, lists, unique=[pl for pl in lists if pl.name == "ngo"])
