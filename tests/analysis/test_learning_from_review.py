@@ -47,9 +47,11 @@ def test_disputed_pairs_come_before_the_others(world: World) -> None:
             run=run, left_source="list:a", left_id=f"l-{name}", right_source="list:b",
             right_id=f"r-{name}", probability=probability, linked=linked,
         ).pk  # fmt: skip
-    page = world.client_for("analyst").get(
-        f"/en/staff/analysis/runs/{run.public_id}/review/"
-    ).content.decode()
+    page = (
+        world.client_for("analyst")
+        .get(f"/en/staff/analysis/runs/{run.public_id}/review/")
+        .content.decode()
+    )
     shown = [int(pk) for pk in re.findall(r'id="pair-(\d+)"', page)]
     assert shown == [made["joined"], made["kept-apart"], made["near"], made["far"]]
 
