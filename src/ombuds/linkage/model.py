@@ -334,11 +334,14 @@ TRAINING_BLOCKING_RULES: tuple[str, ...] = (
     "l.fam_key = r.fam_key AND l.given_key = r.given_key",
     "l.by_lo = r.by_lo AND l.by_hi = r.by_hi AND l.bm = r.bm AND l.bd = r.bd",
     "l.given_key = r.given_key AND l.place_key = r.place_key AND l.ev_lo = r.ev_lo",
-    # Sessions that see names written with initials: without them the levels "initial
-    # agrees" (of the name and of the patronymic) are never observed in training and keep
-    # their priors, whatever share of a list writes names so.
+    # Sessions that see names written with initials, also without an event date (petitions
+    # often give a family name, initials and a place, little else): without them the levels
+    # "initial agrees" (of the name and of the patronymic) are never or seldom observed in
+    # training and keep their priors, whatever share of a list writes names so.
     "l.fam_key = r.fam_key AND l.given_init = r.given_init AND l.ev_ym = r.ev_ym",
     "l.by_lo = r.by_lo AND l.place_key = r.place_key AND l.ev_ym = r.ev_ym",
+    "l.fam_key = r.fam_key AND l.given_init = r.given_init AND l.place_key = r.place_key",
+    "l.by_lo = r.by_lo AND l.place_key = r.place_key AND l.pat_init = r.pat_init",
 )
 
 
