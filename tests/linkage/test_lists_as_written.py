@@ -15,7 +15,13 @@ import pytest
 from ombuds.linkage import LinkageSettings, PersonRecord, link_records, pairwise_scores
 from ombuds.linkage.features import records_to_frame, split_full_name
 from ombuds.linkage.model import MATCH_RATE_BOUND, recalibrate_match_rate
-from ombuds.linkage.normalise import name_initial, normalise_name, normalise_place, sound_key
+from ombuds.linkage.normalise import (
+    name_initial,
+    normalise_name,
+    normalise_place,
+    patronymic_initial,
+    sound_key,
+)
 from ombuds.linkage.synthetic import SyntheticLists, generate_hard_lists
 
 
@@ -176,3 +182,46 @@ def test_features_of_the_tuning_lists_are_those_of_each_record(
                 assert value is None or value is np.nan or str(value) in ("<NA>", "nan")
             else:
                 assert value == expected, (record, column)
+
+
+def test_a_latin_ch_patronymic_initial_contradicts_nothing() -> None:
+    """Latin Ch- is Ч (English), Х (German) or Ш (French): the French "Chamilevitch" must not
+    keep "Шамилович" apart, while a readable initial still does."""
+    assert patronymic_initial("Chamilevitch") == ""
+    assert patronymic_initial("Chassanowitsch") == ""
+    assert patronymic_initial("Шамилович") == patronymic_initial("Shamilovich") != ""
+    assert patronymic_initial("Tschingisowitsch") == patronymic_initial("Чингизович")
+    records = [
+        PersonRecord(
+            "1", "complaint", given_name="Магомет", patronymic="Шамилович",
+            family_name="Абдулаев", sex="m", birth_date="1975-03-03", place="Грозный",
+        ),
+        PersonRecord(
+            "2", "ngo", given_name="Mouhammad", patronymic="Chamilevitch",
+            family_name="Abdoullaïev", sex="m", birth_date="1975-03-03", place="Groznyy",
+        ),
+        PersonRecord(
+            "3", "ngo", given_name="Магомед", patronymic="Русланович",
+            family_name="Абдулаев", sex="m", birth_date="1975-03-03", place="Грозный",
+        ),
+    ]  # fmt: skip
+    result = link_records(records, LinkageSettings(unique_within=frozenset({"ngo"})))
+    assert result.clusters[("complaint", "1")] == result.clusters[("ngo", "2")]
+    assert result.clusters[("ngo", "3")] != result.clusters[("complaint", "1")]
+
+
+def test_a_vowel_changed_near_the_start_is_a_close_family_name() -> None:
+    """Джебраилов И.М. against Ислам Магомедович Джабраилов (Jaro-Winkler 0.896: the same
+    consonants) with the same year, place and month."""
+    records = [
+        PersonRecord(
+            "1", "petition", full_name="Джебраилов И.М.", sex="m", birth_date="1993",
+            place="Ножай-Юрт", event_date="2017-10",
+        ),
+        PersonRecord(
+            "2", "complaint", full_name="Ислам Магомедович Джабраилов", sex="m",
+            birth_date="1993", place="Ножай-Юрт", event_date="2017-10-11",
+        ),
+    ]  # fmt: skip
+    result = link_records(records, LinkageSettings(unique_within=frozenset({"petition"})))
+    assert result.clusters[("petition", "1")] == result.clusters[("complaint", "2")]

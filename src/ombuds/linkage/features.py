@@ -19,6 +19,7 @@ from ombuds.linkage.normalise import (
     name_skeleton,
     normalise_name,
     normalise_place,
+    patronymic_initial,
     sound_key,
     transliterate,
 )
@@ -231,7 +232,7 @@ def record_features(record: PersonRecord) -> dict[str, object]:
         "fam_pre": fam_key[:3] or None,
         "name_key": _name_key(fam_key, given_key),
         "pat_key": pat_key or None,
-        "pat_init": name_initial(patronymic) or None,
+        "pat_init": patronymic_initial(patronymic) or None,
         "sex": record.sex or None,
         "by_lo": by_lo,
         "by_hi": by_hi,
@@ -361,7 +362,7 @@ def records_to_frame(records: Sequence[PersonRecord]) -> pd.DataFrame:
             dtype=object,
         ),
         "pat_key": _per_distinct(patronymic, lambda t: normalise_name(t, "patronymic") or None),
-        "pat_init": _per_distinct(patronymic, lambda t: name_initial(t) or None),
+        "pat_init": _per_distinct(patronymic, lambda t: patronymic_initial(t) or None),
         "sex": _per_distinct([r.sex for r in records], _or_none),
     }
     event = np.array(

@@ -60,6 +60,9 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
         return f"{jw}({col}_l, {col}_r) >= {threshold}"
 
     fam_eq = "fam_key_l = fam_key_r"
+    # Close family names: Jaro-Winkler, or the same consonants (a vowel changed near the
+    # start, which Jaro-Winkler weighs most: Джабраилов and Джебраилов, 0.896).
+    fam_close = f"({sim('fam_key', 0.9)} OR fam_skel_l = fam_skel_r)"
     given_eq = "given_key_l = given_key_r"
     name = {
         "output_column_name": "name",
@@ -82,10 +85,9 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
                 "family exact, given alike",
                 0.1,
             ),
-            _level(f"{sim('fam_key', 0.9)} AND {given_eq}", "family close, given exact", 0.12),
+            _level(f"{fam_close} AND {given_eq}", "family close, given exact", 0.12),
             _level(
-                f"{sim('fam_key', 0.9)} AND (given_skel_l = given_skel_r "
-                f"OR {sim('given_key', 0.88)})",
+                f"{fam_close} AND (given_skel_l = given_skel_r OR {sim('given_key', 0.88)})",
                 "family close, given close",
                 0.05,
             ),
@@ -98,13 +100,13 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
                 0.08,
             ),
             _level(
-                f"({sim('fam_key', 0.9)} OR fam_sound_l = fam_sound_r) "
+                f"({fam_close} OR fam_sound_l = fam_sound_r) "
                 "AND (given_key_l IS NULL OR given_key_r IS NULL) "
                 "AND given_init_l = given_init_r",
                 "family close, initial agrees",
                 0.03,
             ),
-            _level(sim("fam_key", 0.9), "family close, given differs", 0.03),
+            _level(fam_close, "family close, given differs", 0.03),
             _level(f"{given_eq} AND {sim('fam_key', 0.75)}", "given exact, family far", 0.02),
             _else(0.02),
         ],
@@ -112,7 +114,15 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
     patronymic = {
         "output_column_name": "patronymic",
         "comparison_levels": [
-            _level("pat_init_l IS NULL OR pat_init_r IS NULL", "patronymic missing", 0, null=True),
+            # An initial that cannot be read (Latin Ch-: ``normalise.patronymic_initial``) is
+            # missing, but the patronymic itself is still compared.
+            _level(
+                "(pat_init_l IS NULL AND pat_key_l IS NULL) "
+                "OR (pat_init_r IS NULL AND pat_key_r IS NULL)",
+                "patronymic missing",
+                0,
+                null=True,
+            ),
             _level("pat_key_l = pat_key_r", "exact", 0.8),
             _level(sim("pat_key", 0.88), "close", 0.1),
             _level(

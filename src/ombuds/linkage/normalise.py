@@ -302,6 +302,22 @@ def name_initial(text: str | None) -> str:
 _INITIAL_GLIDE = re.compile(r"^[yi](?=[aeiou])")
 
 
+def patronymic_initial(text: str | None) -> str:
+    """The patronymic's initial (``name_initial``) where it can tell two fathers apart, else
+    "": a Latin patronymic that begins with ``Ch`` is Ч in English, Х in German (Chassanowitsch)
+    and Ш in French (Chamilevitch), so its initial contradicts nothing.
+
+    The patronymic initial keeps records apart (blocking drops, the clustering never joins,
+    records whose initials differ): an initial that cannot be read must not do so.
+    """
+    if text and _AMBIGUOUS_LATIN_CH.match(text.strip()):
+        return ""
+    return name_initial(text)
+
+
+_AMBIGUOUS_LATIN_CH = re.compile(r"^[Cc][Hh]")
+
+
 _PLACE_WORDS = re.compile(
     r"\b(s|g|st|pos|p|selo|gorod|g\.|stanitsa|stanica|poselok|posyolok|village|town|city|"
     r"aul|rayon|raion|district|r-n|rn|respublika|republic|oblast|region|ul|ulitsa|street|"
