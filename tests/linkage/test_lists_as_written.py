@@ -225,3 +225,19 @@ def test_a_vowel_changed_near_the_start_is_a_close_family_name() -> None:
     ]  # fmt: skip
     result = link_records(records, LinkageSettings(unique_within=frozenset({"petition"})))
     assert result.clusters[("petition", "1")] == result.clusters[("complaint", "2")]
+
+
+def test_pairs_within_unique_lists_are_left_out_of_the_match_rate() -> None:
+    """Pairs of one list declared unique cannot match: counting them as non-matches would
+    dilute the rate of the pairs that can."""
+    n = 1000
+    rate = 1e-4
+    p = np.concatenate([np.full(40, 0.9), np.full(10, 0.2)])
+    excluded = np.zeros(len(p), dtype=bool)
+    excluded[40:] = True  # ten scored pairs lie within a unique list
+    within_unique = 300 * 299 / 2  # a unique list of 300 records
+    plain, _ = recalibrate_match_rate(p, n, rate)
+    new, q = recalibrate_match_rate(p, n, rate, excluded=excluded, excluded_pairs=within_unique)
+    assert new > plain
+    total = n * (n - 1) / 2 - within_unique
+    assert new == pytest.approx(q[~excluded].sum() / total, rel=0.01)

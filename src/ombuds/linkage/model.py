@@ -599,8 +599,13 @@ def run_model(
             if not calibrate:
                 return pairs
             rate = float(model["probability_two_random_records_match"])
+            excluded, excluded_pairs = _within_unique_lists(frame, pairs, unique_sources)
             new_rate, probabilities = recalibrate_match_rate(
-                pairs["match_probability"].to_numpy(dtype=np.float64), n, rate
+                pairs["match_probability"].to_numpy(dtype=np.float64),
+                n,
+                rate,
+                excluded=excluded,
+                excluded_pairs=excluded_pairs,
             )
             model["probability_two_random_records_match"] = new_rate
             pairs = pairs.assign(match_probability=probabilities)
@@ -717,7 +722,13 @@ MATCH_RATE_BOUND = 4.0
 
 
 def recalibrate_match_rate(
-    probabilities: np.ndarray, n_records: int, rate: float, *, rounds: int = 30
+    probabilities: np.ndarray,
+    n_records: int,
+    rate: float,
+    *,
+    rounds: int = 30,
+    excluded: np.ndarray | None = None,
+    excluded_pairs: float = 0.0,
 ) -> tuple[float, np.ndarray]:
     """The match rate (probability that two random records match) that agrees with the
     scored pairs, and their probabilities under it.
@@ -731,8 +742,12 @@ def recalibrate_match_rate(
     probabilities, and so on to the fixed point: EM's update of the rate, with the m and u
     probabilities held. Pairs that were not scored count as non-matches. The rate stays
     within :data:`MATCH_RATE_BOUND` of ``rate``, either way.
+
+    ``excluded`` marks the scored pairs known not to match whatever their score (two records
+    of a list declared unique), and ``excluded_pairs`` counts all such pairs: they are left
+    out of both sides of the ratio, so the rate is that of the pairs that may match.
     """
-    total = n_records * (n_records - 1) / 2
+    total = n_records * (n_records - 1) / 2 - excluded_pairs
     if total <= 0 or len(probabilities) == 0 or not 0.0 < rate < 1.0:
         return rate, probabilities
     p = np.clip(probabilities, 1e-15, 1 - 1e-15)
@@ -741,7 +756,8 @@ def recalibrate_match_rate(
     new = rate
     for _ in range(rounds):
         prior = np.log(new / (1 - new))
-        expected = float((1.0 / (1.0 + np.exp(-(bayes + prior)))).sum())
+        q = 1.0 / (1.0 + np.exp(-(bayes + prior)))
+        expected = float(q.sum() if excluded is None else q[~excluded].sum())
         updated = min(max(expected / total, lo), hi)
         if abs(updated - new) <= 1e-3 * new:
             new = updated
@@ -749,6 +765,25 @@ def recalibrate_match_rate(
         new = updated
     prior = np.log(new / (1 - new))
     return new, 1.0 / (1.0 + np.exp(-(bayes + prior)))
+
+
+def _within_unique_lists(
+    frame: pd.DataFrame, pairs: pd.DataFrame, unique_sources: frozenset[str]
+) -> tuple[np.ndarray | None, float]:
+    """Which scored pairs lie within one list declared unique, and how many pairs all such
+    lists hold: pairs that cannot match, for ``recalibrate_match_rate``."""
+    if not unique_sources:
+        return None, 0.0
+    sources = frame["source"].astype(object).to_numpy(dtype=object)
+    sizes = pd.Series(sources).value_counts()
+    count = float(sum(k * (k - 1) / 2 for s, k in sizes.items() if s in unique_sources))
+    uid = frame["unique_id"].to_numpy(dtype=np.int64)
+    order = np.empty(uid.max() + 1, dtype=np.int64)
+    order[uid] = np.arange(len(uid))
+    left = sources[order[pairs["unique_id_l"].to_numpy(dtype=np.int64)]]
+    right = sources[order[pairs["unique_id_r"].to_numpy(dtype=np.int64)]]
+    within = (left == right) & np.isin(left, list(unique_sources))
+    return within, count
 
 
 # Above this many records, the model is trained on a uniform sample of this size.
