@@ -4,7 +4,7 @@ and a sample of missed true pairs with their match probability (or "not a candid
     .venv/bin/python bench/linkage_misses.py --dataset hard --records 5000 [--show 20]
 
 For tuning on data we control (``bench/linkage.py``'s datasets); never point it at the
-held-out lists of issue 11.
+held-out lists of issue 11 (``bench/third_lists.py``).
 """
 
 from __future__ import annotations

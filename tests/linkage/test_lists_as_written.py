@@ -1,8 +1,9 @@
 """Lists as issue 11 describes them: initials, years, ages, Latin in French and German
 spellings, names in each other's columns; and the match rate that follows from the pairs.
 
-The tuning lists (``generate_hard_lists``) are what the engine was tuned on; the held-out
-lists of ``bench/independent_lists.py`` are only run in ``bench/RESULTS.md``.
+The tuning lists (``generate_hard_lists``, and ``bench/independent_lists.py`` at seed 2) are
+what the engine was tuned on; the held-out lists of ``bench/third_lists.py`` are only run in
+``bench/RESULTS.md``.
 """
 
 from __future__ import annotations
