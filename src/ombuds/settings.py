@@ -296,6 +296,10 @@ OMBUDS_AUDIT_ANCHOR_SECONDS = int(os.environ.get("OMBUDS_AUDIT_ANCHOR_SECONDS", 
 # Unknown codenames per minute (everyone together) answered "not found"; later misses in the
 # minute get "wait a minute" (429). A right codename is always let in (decision 0003).
 OMBUDS_RETURN_ATTEMPTS_PER_MINUTE = int(os.environ.get("OMBUDS_RETURN_ATTEMPTS_PER_MINUTE", 30))
+# Look-ups of complaints for callers (staff hotline page) one member may make in ten minutes.
+OMBUDS_CALLER_LOOKUPS_PER_10_MINUTES = int(
+    os.environ.get("OMBUDS_CALLER_LOOKUPS_PER_10_MINUTES", 30)
+)
 # Where "leave this site quickly" goes: an everyday site that draws no attention.
 OMBUDS_QUICK_EXIT_URL = os.environ.get("OMBUDS_QUICK_EXIT_URL", "https://ya.ru/")
 # Uploads are refused while the data disk would have less than this many bytes free after

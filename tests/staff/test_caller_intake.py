@@ -284,3 +284,26 @@ def test_the_complaint_page_gives_each_field_its_own_id_so_each_label_names_its_
     assert sorted(i for i in set(ids) if ids.count(i) > 1) == []
     for target in re.findall(r'<label for="([^"]+)"', page):
         assert target in ids, target
+
+
+def test_a_member_who_looks_up_too_many_complaints_is_stopped(
+    world: World, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each look-up is audited; past the limit in ten minutes nothing more is looked up (a 429
+    that says to wait), so an insider cannot walk through codenames or references."""
+    from ombuds.intake import selectors
+
+    settings.OMBUDS_CALLER_LOOKUPS_PER_10_MINUTES = 3
+    officer = signed_in(world, "intake_officer")
+    complaint, _page, codename = file_for_caller(officer)
+    for wrong in ("abcdef12", "abcdef13", "abcdef14"):
+        assert officer.post(FIND, {"codename_or_reference": wrong}).status_code == 200
+    r = officer.post(FIND, {"codename_or_reference": codename})
+    assert r.status_code == 429
+    assert "looked up many complaints in the last ten minutes" in text(r)
+    lookups = AuditEntry.objects.filter(action=AuditAction.COMPLAINT_LOOKED_UP)
+    assert lookups.count() == 3  # the refused one was not looked up
+    # Once the window has passed, the right codename finds the complaint again.
+    monkeypatch.setattr(selectors, "CALLER_LOOKUP_WINDOW", datetime.timedelta(0))
+    r = officer.post(FIND, {"codename_or_reference": codename})
+    assert r.status_code == 302 and r["Location"].endswith(f"/{complaint.public_id}/")

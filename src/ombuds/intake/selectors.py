@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from ombuds import crypto
 from ombuds.access import access_complaint
@@ -233,6 +234,23 @@ def complaint_get_for_user(
 class FoundBy(enum.Enum):
     CODENAME = "codename"
     REFERENCE = "reference"
+
+
+#: How long the window of a member's look-ups for callers is, and how many it may hold.
+CALLER_LOOKUP_WINDOW = datetime.timedelta(minutes=10)
+
+
+def caller_lookups_left(*, user: StaffUser, limit: int) -> int:
+    """How many more look-ups for callers ``user`` may make now: ``limit`` per
+    :data:`CALLER_LOOKUP_WINDOW`, counted from the audit log (each look-up is an entry, found
+    or not). A member trying codenames or references one after another (to find complaints of
+    their agency that no caller asked about) is stopped; a hotline takes a few calls in ten
+    minutes."""
+    since = timezone.now() - CALLER_LOOKUP_WINDOW
+    made = AuditEntry.objects.filter(
+        action=AuditAction.COMPLAINT_LOOKED_UP, actor=user, created_at__gte=since
+    ).count()
+    return max(0, limit - made)
 
 
 def complaint_find_for_caller(*, user: StaffUser, text: str) -> tuple[FoundBy, list[uuid.UUID]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -112,18 +113,36 @@ def caller_find(request: HttpRequest) -> HttpResponse:
     user = _caller_officer(request)
     form = CallerFindForm(request.POST or None)
     found: list[uuid.UUID] = []
+    status = 200
     if request.method == "POST" and form.is_valid():
-        _by, found = complaint_selectors.complaint_find_for_caller(
-            user=user, text=form.cleaned_data["codename_or_reference"]
-        )
-        if len(found) == 1:
-            return HttpResponseRedirect(reverse("staff:complaint", args=[found[0]]))
-        if not found:
-            form.add_error("codename_or_reference", _not_found_message())
+        limit = settings.OMBUDS_CALLER_LOOKUPS_PER_10_MINUTES
+        if not complaint_selectors.caller_lookups_left(user=user, limit=limit):
+            # Nothing is looked up (and so nothing audited): the limit is what stops a member
+            # from trying codenames or references one after another.
+            form.add_error("codename_or_reference", _too_many_lookups_message())
+            status = 429
+        else:
+            _by, found = complaint_selectors.complaint_find_for_caller(
+                user=user, text=form.cleaned_data["codename_or_reference"]
+            )
+            if len(found) == 1:
+                return HttpResponseRedirect(reverse("staff:complaint", args=[found[0]]))
+            if not found:
+                form.add_error("codename_or_reference", _not_found_message())
     return render(
         request,
         "staff/caller_find.html",
         {"form": form, "found": [str(f) for f in found]},
+        status=status,
+    )
+
+
+def _too_many_lookups_message() -> str:
+    from django.utils.translation import gettext
+
+    return gettext(
+        "You have looked up many complaints in the last ten minutes. Wait a few minutes and "
+        "try again; if a caller is waiting, ask a colleague to look it up."
     )
 
 
