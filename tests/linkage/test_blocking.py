@@ -16,7 +16,9 @@ from ombuds.linkage.model import candidate_pairs_sql, settings_dict
 from ombuds.linkage.synthetic import SyntheticLists, generate_lists
 
 
-def _pairs_both_ways(frame: pd.DataFrame) -> tuple[set[tuple[int, int]], list[tuple[int, int]]]:
+def _pairs_both_ways(
+    frame: pd.DataFrame, *, streaming: bool = False
+) -> tuple[set[tuple[int, int]], list[tuple[int, int]]]:
     """(Splink's candidate pairs, ombuds' candidate pairs as a list, duplicates kept)."""
     con = duckdb.connect()
     db_api = DuckDBAPI(connection=con)
@@ -27,15 +29,20 @@ def _pairs_both_ways(frame: pd.DataFrame) -> tuple[set[tuple[int, int]], list[tu
         zip(splink_pairs["join_key_l"].tolist(), splink_pairs["join_key_r"].tolist(), strict=True)
     )
     ours = con.execute(
-        f"SELECT join_key_l, join_key_r FROM ({candidate_pairs_sql(table.physical_name)})"
+        "SELECT join_key_l, join_key_r FROM "
+        f"({candidate_pairs_sql(table.physical_name, streaming=streaming)})"
     ).fetchall()
     con.close()
     return theirs, [(int(a), int(b)) for a, b in ours]
 
 
-def test_the_same_candidate_pairs_as_splinks_blocking(synthetic_lists: SyntheticLists) -> None:
+@pytest.mark.parametrize("streaming", [False, True], ids=["aggregated", "streaming"])
+def test_the_same_candidate_pairs_as_splinks_blocking(
+    synthetic_lists: SyntheticLists, streaming: bool
+) -> None:
+    """Both forms of ombuds' blocking SQL find Splink's pairs, each once."""
     frame = records_to_frame(synthetic_lists.records)
-    theirs, ours = _pairs_both_ways(frame)
+    theirs, ours = _pairs_both_ways(frame, streaming=streaming)
     assert len(ours) == len(set(ours)), "a pair was kept by two rules"
     assert set(ours) == theirs
     assert len(theirs) > len(frame)  # the check compared something

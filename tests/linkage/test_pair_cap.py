@@ -42,7 +42,10 @@ def _build(
     con = duckdb.connect()
     con.register("t", records_to_frame(records))
     counts = build_candidates(
-        con, candidate_pairs_sql("t"), PREDICTION_BLOCKING_RULES, max_pairs=max_pairs
+        con,
+        candidate_pairs_sql("t", streaming=max_pairs is not None),
+        PREDICTION_BLOCKING_RULES,
+        max_pairs=max_pairs,
     )
     pairs = set(con.execute(f"SELECT join_key_l, join_key_r FROM {CANDIDATES_TABLE}").fetchall())
     con.close()
