@@ -63,10 +63,12 @@ class CandidateCounts:
 
 
 def build_candidates(
-    con: Any, sql: str, rules: Sequence[str], *, max_pairs: int | None
+    con: Any, sql: str | Sequence[str], rules: Sequence[str], *, max_pairs: int | None
 ) -> CandidateCounts:
     """Create :data:`CANDIDATES_TABLE` from ``sql`` (rows tagged ``match_key`` = the rule's
-    index, as ``model.candidate_pairs_sql`` writes them) on the DuckDB connection ``con``.
+    index, as ``model.candidate_pairs_sql`` writes them) on the DuckDB connection ``con``;
+    several queries (``model.candidate_pairs_sqls``, pairs in one of them each) are run one
+    after the other into the table, which needs no cap.
 
     With ``max_pairs``, the table keeps at most one pair more than the cap; if it has that
     one, every rule's pairs are counted and :class:`TooManyPairs` names the rule with the
@@ -74,8 +76,14 @@ def build_candidates(
     """
     if max_pairs is not None and max_pairs < 0:
         raise ValueError("max_pairs must be at least 0")
+    queries = [sql] if isinstance(sql, str) else list(sql)
+    if max_pairs is not None and len(queries) != 1:
+        raise ValueError("a cap on pairs needs the blocking as one (streaming) query")
+    sql = queries[0]
     limit = "" if max_pairs is None else f" LIMIT {max_pairs + 1}"
     con.execute(f"CREATE TABLE {CANDIDATES_TABLE} AS SELECT * FROM ({sql}){limit}").fetchall()  # noqa: S608
+    for more in queries[1:]:
+        con.execute(f"INSERT INTO {CANDIDATES_TABLE} SELECT * FROM ({more})").fetchall()  # noqa: S608
     per_rule = _per_rule(con, CANDIDATES_TABLE, len(rules))
     total = sum(per_rule.values())
     if max_pairs is None or total <= max_pairs:

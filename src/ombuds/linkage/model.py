@@ -284,7 +284,26 @@ _BLOCKING_COLUMNS = (
 )  # fmt: skip
 
 
-def candidate_pairs_sql(table: str, *, streaming: bool = False) -> str:
+#: The aggregated form of the blocking runs in this many passes, each over the pairs whose
+#: left record's id falls in one class modulo this number: a quarter of the pairs in each
+#: aggregation. At 300k records: one pass 6.9 s and 2.2 GB peak, four passes 10.7 s and
+#: 1.3 GB, the streaming form 16.8 s and 1.7 GB.
+BLOCKING_PASSES = 4
+
+
+def candidate_pairs_sqls(table: str, *, streaming: bool = False) -> list[str]:
+    """The queries that together give the candidate pairs of ``table`` (each pair in exactly
+    one): one in the streaming form, :data:`BLOCKING_PASSES` in the aggregated one."""
+    if streaming:
+        return [candidate_pairs_sql(table, streaming=True)]
+    return [
+        candidate_pairs_sql(table, partition=(i, BLOCKING_PASSES)) for i in range(BLOCKING_PASSES)
+    ]
+
+
+def candidate_pairs_sql(
+    table: str, *, streaming: bool = False, partition: tuple[int, int] | None = None
+) -> str:
     """SQL for the candidate pairs (match_key, join_key_l, join_key_r) of ``table``.
 
     The same pairs, each once and tagged with the first rule that finds it, as Splink's own
@@ -306,11 +325,16 @@ def candidate_pairs_sql(table: str, *, streaming: bool = False) -> str:
     with birth years far apart, which are most of a common name's block and which
     ``COMPATIBLE`` drops, are never formed.
 
+    ``partition=(i, n)``: only the pairs whose left record's id is ``i`` modulo ``n``.
+
     Plain SQL over equality joins: runs on DuckDB (and on Spark SQL, which the Spark backend
     does not need: it uses Splink's blocking).
     """
     # Only constants of this module and the table name Splink gave go into the SQL: no data.
     width, half = _BIRTH_BUCKET, _BIRTH_BUCKET // 2
+    only = ""
+    if partition is not None:
+        only = f"l.unique_id % {int(partition[1])} = {int(partition[0])} AND "
     source = (
         f"SELECT {', '.join(_BLOCKING_COLUMNS)}, "  # noqa: S608
         f"CAST(floor(by_lo / {width}) AS INTEGER) AS by_b, "
@@ -335,7 +359,7 @@ def candidate_pairs_sql(table: str, *, streaming: bool = False) -> str:
             ]
         for on, excluded in joins:
             exclude = (earlier if streaming else []) + excluded
-            where = f"l.unique_id < r.unique_id AND {COMPATIBLE}"
+            where = f"{only}l.unique_id < r.unique_id AND {COMPATIBLE}"
             if exclude:
                 where += f" AND NOT ({' OR '.join(exclude)})"
             parts.append(
@@ -563,7 +587,7 @@ def run_model(
             # Splink; first, so that a run over the cap stops before training.
             build_candidates(
                 db_api._con,
-                candidate_pairs_sql(table.physical_name, streaming=max_pairs is not None),
+                candidate_pairs_sqls(table.physical_name, streaming=max_pairs is not None),
                 PREDICTION_BLOCKING_RULES,
                 max_pairs=max_pairs,
             )
