@@ -712,11 +712,7 @@ def adjust_for_family_frequency(frame: pd.DataFrame, pairs: pd.DataFrame) -> pd.
     """
     if pairs.empty:
         return pairs
-    uid = frame["unique_id"].to_numpy(dtype=np.int64)
-    order = np.empty(uid.max() + 1, dtype=np.int64)
-    order[uid] = np.arange(len(uid))
-    left = order[pairs["unique_id_l"].to_numpy(dtype=np.int64)]
-    right = order[pairs["unique_id_r"].to_numpy(dtype=np.int64)]
+    left, right = _pair_rows(frame, pairs)
     name_values = _values(frame["name_key"])
     same_name = pd.notna(name_values[left]) & (name_values[left] == name_values[right])
     logit_shift = np.zeros(len(pairs), dtype=np.float64)
@@ -730,6 +726,17 @@ def adjust_for_family_frequency(frame: pd.DataFrame, pairs: pd.DataFrame) -> pd.
     p = np.clip(pairs["match_probability"].to_numpy(dtype=np.float64), 1e-15, 1 - 1e-15)
     logit = np.log(p / (1 - p)) + logit_shift
     return pairs.assign(match_probability=1.0 / (1.0 + np.exp(-logit)))
+
+
+def _pair_rows(frame: pd.DataFrame, pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of ``frame`` that each pair's left and right records are (by ``unique_id``)."""
+    uid = frame["unique_id"].to_numpy(dtype=np.int64)
+    order = np.empty(uid.max() + 1, dtype=np.int64)
+    order[uid] = np.arange(len(uid))
+    return (
+        order[pairs["unique_id_l"].to_numpy(dtype=np.int64)],
+        order[pairs["unique_id_r"].to_numpy(dtype=np.int64)],
+    )
 
 
 def _values(column: pd.Series) -> np.ndarray:
@@ -818,11 +825,8 @@ def _within_unique_lists(
     sources = frame["source"].astype(object).to_numpy(dtype=object)
     sizes = pd.Series(sources).value_counts()
     count = float(sum(k * (k - 1) / 2 for s, k in sizes.items() if s in unique_sources))
-    uid = frame["unique_id"].to_numpy(dtype=np.int64)
-    order = np.empty(uid.max() + 1, dtype=np.int64)
-    order[uid] = np.arange(len(uid))
-    left = sources[order[pairs["unique_id_l"].to_numpy(dtype=np.int64)]]
-    right = sources[order[pairs["unique_id_r"].to_numpy(dtype=np.int64)]]
+    rows_l, rows_r = _pair_rows(frame, pairs)
+    left, right = sources[rows_l], sources[rows_r]
     within = (left == right) & np.isin(left, list(unique_sources))
     return within, count
 
