@@ -211,9 +211,9 @@ def test_a_latin_ch_patronymic_initial_contradicts_nothing() -> None:
     assert result.clusters[("ngo", "3")] != result.clusters[("complaint", "1")]
 
 
-def _name_level(left: PersonRecord, right: PersonRecord) -> str:
-    """The level of the name comparison that a pair falls in, as Splink picks it: the first
-    whose condition holds (evaluated by DuckDB on the two records' features)."""
+def _name_level(left: PersonRecord, right: PersonRecord, comparison: str = "name") -> str:
+    """The level of a comparison (the name's unless told) that a pair falls in, as Splink picks
+    it: the first whose condition holds (evaluated by DuckDB on the two records' features)."""
     import duckdb
 
     frame = records_to_frame([left, right])
@@ -223,7 +223,7 @@ def _name_level(left: PersonRecord, right: PersonRecord) -> str:
     con.execute(
         f"CREATE TABLE p AS SELECT {cols} FROM f l, f r WHERE l.unique_id = 0 AND r.unique_id = 1"
     )
-    name = next(c for c in comparisons("duckdb") if c["output_column_name"] == "name")
+    name = next(c for c in comparisons("duckdb") if c["output_column_name"] == comparison)
     for level in name["comparison_levels"]:
         condition = level["sql_condition"]
         if condition == "ELSE" or con.execute(f"SELECT ({condition}) FROM p").fetchone()[0]:
@@ -239,6 +239,27 @@ def test_a_vowel_changed_near_the_start_is_a_close_family_name() -> None:
     assert _name_level(petition, complaint) == "family close, initial agrees"
     other = PersonRecord("3", "complaint", full_name="Ислам Магомедович Джамбулатов")
     assert _name_level(petition, other) == "else"
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "level"),
+    [
+        ("2017-02-05", "2017-02-05", "same day"),
+        ("2017-02-05", "2017-02-02", "days within a week"),  # a relative's memory, days off
+        ("2017-02-28", "2017-03-04", "days within a week"),
+        ("2017-02-05", "2017-02", "periods overlap"),
+        ("2017-02-05", "2017-02-25", "within a month"),
+        ("2017-02-05", "2017-03", "within a month"),
+        ("2017-02-05", "2017-11-20", "within a year"),
+    ],
+)
+def test_days_a_few_apart_are_a_level_of_their_own(left: str, right: str, level: str) -> None:
+    """Two days three apart are far stronger evidence than two days in the same month in a
+    wave of arrests; they used to share "within a month" (and weighed about as much as
+    nothing on the tuning lists)."""
+    a = PersonRecord("1", "complaint", full_name="Ислам Идигов", event_date=left)
+    b = PersonRecord("2", "ngo", full_name="Islam Idigov", event_date=right)
+    assert _name_level(a, b, "event_date") == level
 
 
 def test_pairs_within_unique_lists_are_left_out_of_the_match_rate() -> None:

@@ -186,8 +186,14 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
                 "same day",
                 0.6,
             ),
+            _level(
+                "ev_lo_l = ev_hi_l AND ev_lo_r = ev_hi_r "
+                "AND ev_lo_l <= ev_lo_r + 7 AND ev_lo_r <= ev_lo_l + 7",
+                "days within a week",
+                0.08,
+            ),
             _level("ev_lo_l <= ev_hi_r AND ev_lo_r <= ev_hi_l", "periods overlap", 0.2),
-            _level("ev_lo_l <= ev_hi_r + 31 AND ev_lo_r <= ev_hi_l + 31", "within a month", 0.12),
+            _level("ev_lo_l <= ev_hi_r + 31 AND ev_lo_r <= ev_hi_l + 31", "within a month", 0.04),
             _level("ev_lo_l <= ev_hi_r + 366 AND ev_lo_r <= ev_hi_l + 366", "within a year", 0.04),
             _else(0.04),
         ],
