@@ -15,7 +15,15 @@ import pytest
 
 from ombuds.linkage import LinkageSettings, PersonRecord, link_records, pairwise_scores
 from ombuds.linkage.features import records_to_frame, split_full_name
-from ombuds.linkage.model import MATCH_RATE_BOUND, comparisons, recalibrate_match_rate
+from ombuds.linkage.model import (
+    FORMAT_LEVELS,
+    MATCH_RATE_BOUND,
+    comparisons,
+    format_shares,
+    recalibrate_match_rate,
+    settings_dict,
+    with_format_shares,
+)
 from ombuds.linkage.normalise import (
     name_initial,
     normalise_name,
@@ -276,3 +284,68 @@ def test_pairs_within_unique_lists_are_left_out_of_the_match_rate() -> None:
     assert new > plain
     total = n * (n - 1) / 2 - within_unique
     assert new == pytest.approx(q[~excluded].sum() / total, rel=0.01)
+
+
+def test_the_share_of_pairs_written_with_initials_is_counted_on_the_lists() -> None:
+    """``format_shares`` against a count over every pair: a given name as an initial only
+    against a record with at least an initial; a patronymic likewise."""
+    records = [
+        PersonRecord(str(i), "complaint", full_name=name)
+        for i, name in enumerate(
+            ["Ислам Русланович Идигов", "Шамиль Идигов", "Idigov Shamil", "Марьям Асуева"] * 5
+            + ["Идигов И.Р.", "Асуев Ш.", "Асуева М.А.", "I. Idigov"] * 3
+            + ["Идигов"]  # a family name alone: compared, but no initial
+        )
+    ]
+    frame = records_to_frame(records)
+    shares = format_shares(frame)
+    rows = frame.to_dict("records")
+
+    def counted(key: str, init: str, present: str) -> float:
+        pairs = [(a, b) for a, b in combinations(rows, 2) if _has(a, present) and _has(b, present)]
+
+        def in_short_form(x: dict[str, object], y: dict[str, object]) -> bool:
+            return not _has(x, key) and _has(x, init) and _has(y, init)
+
+        short = [(a, b) for a, b in pairs if in_short_form(a, b) or in_short_form(b, a)]
+        return len(short) / len(pairs)
+
+    assert shares["name"] == pytest.approx(counted("given_key", "given_init", "fam_key"), abs=0.03)
+    assert shares["patronymic"] == pytest.approx(
+        counted("pat_key", "pat_init", "pat_init"), abs=0.03
+    )
+    assert 0.2 < shares["name"] < 0.8 and 0.3 < shares["patronymic"] < 0.9
+
+
+def _has(row: dict[str, object], column: str) -> bool:
+    value = row[column]
+    return value is not None and not (isinstance(value, float) and np.isnan(value))
+
+
+def test_levels_that_need_an_initial_take_their_m_from_the_share_of_such_pairs() -> None:
+    """EM's training rules seldom meet a record written with initials, so it puts the m of
+    "initial agrees" far below what the lists imply; the m is the share of pairs in that form
+    times the chance that a match in that form agrees, and the other levels make up the rest."""
+    records = [
+        PersonRecord(str(i), "complaint", full_name=name)
+        for i, name in enumerate(["Ислам Русланович Идигов"] * 6 + ["Идигов И.Р."] * 4)
+    ]
+    frame = records_to_frame(records)
+    shares = format_shares(frame)
+    before = settings_dict("duckdb", 0.01)
+    model = with_format_shares(before, frame)
+    changed = {name for name, _label in FORMAT_LEVELS}
+    for comparison, old in zip(model["comparisons"], before["comparisons"], strict=True):
+        name = comparison["output_column_name"]
+        if name not in changed:
+            assert comparison == old
+            continue
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        assert sum(lv["m_probability"] for lv in levels) == pytest.approx(1.0)
+        for level in levels:
+            chance = FORMAT_LEVELS.get((name, level["label_for_charts"]))
+            if chance is not None:
+                assert level["m_probability"] == pytest.approx(shares[name] * chance)
+    # Lists without initials (FEBRL): nothing to set, the model is unchanged.
+    plain = records_to_frame([PersonRecord("1", "a", full_name="Ислам Идигов")] * 1)
+    assert with_format_shares(settings_dict("duckdb", 0.01), plain) == settings_dict("duckdb", 0.01)
