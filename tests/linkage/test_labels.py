@@ -186,17 +186,28 @@ def test_verdicts_split_a_rejected_pair_link_an_accepted_one_and_correct_the_mod
     truth = [synthetic_lists.truth[r.key] for r in records]
     first = link_records(records)
     assert first.labels.used == 0 and first.labels.correction.status == "no_labels"
-    linked = next(p for p in first.pairs if first.clusters[p.left] == first.clusters[p.right])
+    truthful = _truth_labels(synthetic_lists, first.pairs, 0.5, 50)
+    # Pairs that no truthful verdict touches: a verdict on them then contradicts no chain of
+    # verdicts (that would be a conflict, not followed).
+    labelled = {key for pair in truthful for key in pair}
+    linked = next(
+        p
+        for p in first.pairs
+        if first.clusters[p.left] == first.clusters[p.right] and not {p.left, p.right} & labelled
+    )
     # The reviewer joins two records the run kept apart: the lowest-scored such pair, or (when
     # every scored pair was linked) two records of different clusters that no pair scored.
-    apart_pairs = [p for p in first.pairs if first.clusters[p.left] != first.clusters[p.right]]
+    apart_pairs = [
+        p
+        for p in first.pairs
+        if first.clusters[p.left] != first.clusters[p.right] and not {p.left, p.right} & labelled
+    ]
     if apart_pairs:
         apart_keys = min(apart_pairs, key=lambda p: p.probability)
         apart = (apart_keys.left, apart_keys.right)
     else:
         a = records[0].key
         apart = (a, next(r.key for r in records if first.clusters[r.key] != first.clusters[a]))
-    truthful = _truth_labels(synthetic_lists, first.pairs, 0.5, 50)
     decisions = truthful | {(linked.left, linked.right): False, apart: True}
     second = link_records(records, decisions=decisions)
     assert second.clusters[linked.left] != second.clusters[linked.right]

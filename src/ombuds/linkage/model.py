@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 
 from ombuds.linkage.checks import ModelCheck, check_model
+from ombuds.linkage.exclusive import REACH as ONE_TO_ONE_REACH
+from ombuds.linkage.exclusive import one_to_one
 from ombuds.linkage.limits import CANDIDATES_TABLE, build_candidates
 
 Backend = Literal["duckdb", "spark"]
@@ -702,13 +704,16 @@ def run_model(
                 linker.table_management.register_blocked_pairs_for_predict(
                     db_api.register(CANDIDATES_TABLE)
                 )
-            floor = threshold / FAMILY_TF_MAX_FACTOR if threshold else None
+            # A calibrated model's pairs are read together afterwards (``one_to_one``), which
+            # needs the pairs from further down.
+            keep_from = threshold / ONE_TO_ONE_REACH if calibrate else threshold
+            floor = keep_from / FAMILY_TF_MAX_FACTOR if keep_from else None
             predictions = linker.inference.predict(threshold_match_probability=floor)
             found = predictions.as_pandas_dataframe()
             found = found[["unique_id_l", "unique_id_r", "match_probability"]].copy()
             found = adjust_for_family_frequency(frame, found)
-            if threshold:
-                found = found[found["match_probability"] >= threshold].reset_index(drop=True)
+            if keep_from:
+                found = found[found["match_probability"] >= keep_from].reset_index(drop=True)
             return found
 
         def check(pairs: pd.DataFrame) -> list[ModelCheck]:
@@ -729,6 +734,15 @@ def run_model(
                 excluded_pairs=excluded_pairs,
             )
             model["probability_two_random_records_match"] = new_rate
+            rows_l, rows_r = _pair_rows(frame, pairs)
+            probabilities = one_to_one(
+                frame["source"].astype(object).to_numpy(dtype=object),
+                rows_l,
+                rows_r,
+                probabilities,
+                new_rate,
+                unique=unique_sources,
+            )
             pairs = pairs.assign(match_probability=probabilities)
             return pairs[pairs["match_probability"] >= threshold].reset_index(drop=True)
 
