@@ -158,3 +158,37 @@ def test_agreeing_on_a_rare_name_weighs_more_than_on_a_common_one() -> None:
     common = p.get(frozenset({("press", "a1"), ("ngo", "a2")}), 0.0)
     rare = p.get(frozenset({("press", "b1"), ("ngo", "b2")}), 0.0)
     assert rare > common + 0.2, (rare, common)
+
+
+def test_agreeing_on_a_village_weighs_more_than_on_the_capital() -> None:
+    """Term-frequency adjustment of the same-place level: half the records say Grozny; two
+    records of one name agreeing on a village of a few records are likelier one person than
+    two agreeing on Grozny, all else being equal."""
+    from ombuds.linkage.model import comparisons
+
+    place = next(c for c in comparisons("duckdb") if c["output_column_name"] == "place")
+    same = next(lv for lv in place["comparison_levels"] if lv["label_for_charts"] == "same place")
+    assert same["tf_adjustment_column"] == "place_key"
+
+    records = [
+        PersonRecord(
+            record_id=f"r{i}",
+            source="ngo",
+            given_name=f"Name{i % 50}",
+            family_name=f"Fam{i % 70}ov",
+            place="Grozny" if i % 2 else f"Village {i % 40}",
+        )
+        for i in range(600)
+    ]
+    # Two pairs of one name, one agreeing on Grozny, one on a village of its own.
+    records += [
+        PersonRecord("g1", "press", given_name="Islam", family_name="Idigov", place="Grozny"),
+        PersonRecord("g2", "ngo", given_name="Ислам", family_name="Идигов", place="Грозный"),
+        PersonRecord("v1", "press", given_name="Rustam", family_name="Satuev", place="Benoy"),
+        PersonRecord("v2", "ngo", given_name="Рустам", family_name="Сатуев", place="Беной"),
+    ]
+    result = link_records(records, LinkageSettings(train=False))
+    p = {frozenset((pair.left, pair.right)): pair.probability for pair in result.pairs}
+    capital = p.get(frozenset({("press", "g1"), ("ngo", "g2")}), 0.0)
+    village = p.get(frozenset({("press", "v1"), ("ngo", "v2")}), 0.0)
+    assert village > capital + 0.1, (village, capital)

@@ -172,7 +172,7 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
         "output_column_name": "place",
         "comparison_levels": [
             _level("place_key_l IS NULL OR place_key_r IS NULL", "place unknown", 0, null=True),
-            _level("place_key_l = place_key_r", "same place", 0.85),
+            _level("place_key_l = place_key_r", "same place", 0.85, tf="place_key"),
             _level(
                 f"{sim('place_key', 0.88)} OR place_sound_l = place_sound_r", "similar place", 0.07
             ),
