@@ -192,3 +192,36 @@ def test_agreeing_on_a_village_weighs_more_than_on_the_capital() -> None:
     capital = p.get(frozenset({("press", "g1"), ("ngo", "g2")}), 0.0)
     village = p.get(frozenset({("press", "v1"), ("ngo", "v2")}), 0.0)
     assert village > capital + 0.1, (village, capital)
+
+
+def test_agreeing_on_a_rare_patronymic_weighs_more_than_on_a_common_one() -> None:
+    """Term-frequency adjustment of the exact-patronymic level: a tenth of the men are sons
+    of a Магомед; two records agreeing on Магомедович are weaker evidence than two agreeing
+    on Хож-Ахмедович."""
+    from ombuds.linkage.model import comparisons
+
+    patronymic = next(c for c in comparisons("duckdb") if c["output_column_name"] == "patronymic")
+    exact = next(lv for lv in patronymic["comparison_levels"] if lv["label_for_charts"] == "exact")
+    assert exact["tf_adjustment_column"] == "pat_key"
+
+    records = [
+        PersonRecord(
+            record_id=f"r{i}",
+            source="ngo",
+            given_name=f"Name{i % 50}",
+            patronymic="Магомедович" if i % 2 else f"Отец{i % 60}ович",
+            family_name=f"Fam{i % 70}ov",
+        )
+        for i in range(600)
+    ]
+    records += [
+        PersonRecord("c1", "press", full_name="Идигов Ислам Магомедович"),
+        PersonRecord("c2", "ngo", full_name="Idigov Islam Magomedovich"),
+        PersonRecord("s1", "press", full_name="Сатуев Рустам Хож-Ахмедович"),
+        PersonRecord("s2", "ngo", full_name="Satuev Rustam Khozh-Akhmedovich"),
+    ]
+    result = link_records(records, LinkageSettings(train=False))
+    p = {frozenset((pair.left, pair.right)): pair.probability for pair in result.pairs}
+    common = p.get(frozenset({("press", "c1"), ("ngo", "c2")}), 0.0)
+    rare = p.get(frozenset({("press", "s1"), ("ngo", "s2")}), 0.0)
+    assert rare > common + 0.1, (rare, common)

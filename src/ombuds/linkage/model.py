@@ -125,7 +125,7 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
                 0,
                 null=True,
             ),
-            _level("pat_key_l = pat_key_r", "exact", 0.8),
+            _level("pat_key_l = pat_key_r", "exact", 0.8, tf="pat_key"),
             _level(sim("pat_key", 0.88), "close", 0.1),
             _level(
                 "(pat_key_l IS NULL OR pat_key_r IS NULL) AND pat_init_l = pat_init_r",
