@@ -208,7 +208,14 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
             _else(0.2),
         ],
     }
-    return [name, patronymic, birth, sex, place, event, event_type]
+    result = [name, patronymic, birth, sex, place, event, event_type]
+    for comparison in result:
+        # The priors are written as round shares; a comparison's m are one distribution.
+        levels = [lv for lv in comparison["comparison_levels"] if "m_probability" in lv]
+        total = sum(lv["m_probability"] for lv in levels)
+        for level in levels:
+            level["m_probability"] = level["m_probability"] / total
+    return result
 
 
 COMPARISON_NAMES: tuple[str, ...] = (
