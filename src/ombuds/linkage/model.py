@@ -208,13 +208,15 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
             _else(0.2),
         ],
     }
-    result = [name, patronymic, birth, sex, place, event, event_type]
+    result: list[dict[str, Any]] = [name, patronymic, birth, sex, place, event, event_type]
     for comparison in result:
         # The priors are written as round shares; a comparison's m are one distribution.
-        levels = [lv for lv in comparison["comparison_levels"] if "m_probability" in lv]
-        total = sum(lv["m_probability"] for lv in levels)
+        levels: list[dict[str, Any]] = [
+            lv for lv in comparison["comparison_levels"] if "m_probability" in lv
+        ]
+        total = sum(float(lv["m_probability"]) for lv in levels)
         for level in levels:
-            level["m_probability"] = level["m_probability"] / total
+            level["m_probability"] = float(level["m_probability"]) / total
     return result
 
 
