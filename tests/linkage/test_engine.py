@@ -115,16 +115,29 @@ def test_decisions_naming_unknown_records_are_refused() -> None:
         link_records([PersonRecord("1", "a")], decisions={(("a", "1"), ("a", "9")): True})
 
 
+def _level(comparison: str, label: str) -> dict[str, object]:
+    """A level of one of the model's comparisons, by its label."""
+    from ombuds.linkage.model import comparisons
+
+    levels = next(c for c in comparisons("duckdb") if c["output_column_name"] == comparison)
+    return next(lv for lv in levels["comparison_levels"] if lv["label_for_charts"] == label)
+
+
+def _untrained_scores(records: list[PersonRecord], *pairs: tuple[str, str]) -> list[float]:
+    """The probability of each pair (a press record's id, an NGO record's id) in an untrained
+    run over ``records`` (0 when the pair was not scored)."""
+    result = link_records(records, LinkageSettings(train=False))
+    p = {frozenset((pair.left, pair.right)): pair.probability for pair in result.pairs}
+    return [p.get(frozenset({("press", a), ("ngo", b)}), 0.0) for a, b in pairs]
+
+
 def test_agreeing_on_a_rare_name_weighs_more_than_on_a_common_one() -> None:
     """Term-frequency adjustment of the exact-name level: two records agreeing on a name that
     hundreds of records share are less likely one person than two agreeing on a rare name,
     all else being equal."""
     import random
 
-    from ombuds.linkage.model import comparisons
-
-    level = comparisons("duckdb")[0]["comparison_levels"][1]
-    assert level["tf_adjustment_column"] == "name_key"
+    assert _level("name", "family and given exact")["tf_adjustment_column"] == "name_key"
 
     rng = random.Random(3)
     records = [
@@ -153,10 +166,7 @@ def test_agreeing_on_a_rare_name_weighs_more_than_on_a_common_one() -> None:
         )
         for i in range(100)
     ]
-    result = link_records(records, LinkageSettings(train=False))
-    p = {frozenset((pair.left, pair.right)): pair.probability for pair in result.pairs}
-    common = p.get(frozenset({("press", "a1"), ("ngo", "a2")}), 0.0)
-    rare = p.get(frozenset({("press", "b1"), ("ngo", "b2")}), 0.0)
+    common, rare = _untrained_scores(records, ("a1", "a2"), ("b1", "b2"))
     assert rare > common + 0.2, (rare, common)
 
 
@@ -164,11 +174,7 @@ def test_agreeing_on_a_village_weighs_more_than_on_the_capital() -> None:
     """Term-frequency adjustment of the same-place level: half the records say Grozny; two
     records of one name agreeing on a village of a few records are likelier one person than
     two agreeing on Grozny, all else being equal."""
-    from ombuds.linkage.model import comparisons
-
-    place = next(c for c in comparisons("duckdb") if c["output_column_name"] == "place")
-    same = next(lv for lv in place["comparison_levels"] if lv["label_for_charts"] == "same place")
-    assert same["tf_adjustment_column"] == "place_key"
+    assert _level("place", "same place")["tf_adjustment_column"] == "place_key"
 
     records = [
         PersonRecord(
@@ -187,10 +193,7 @@ def test_agreeing_on_a_village_weighs_more_than_on_the_capital() -> None:
         PersonRecord("v1", "press", given_name="Rustam", family_name="Satuev", place="Benoy"),
         PersonRecord("v2", "ngo", given_name="Рустам", family_name="Сатуев", place="Беной"),
     ]
-    result = link_records(records, LinkageSettings(train=False))
-    p = {frozenset((pair.left, pair.right)): pair.probability for pair in result.pairs}
-    capital = p.get(frozenset({("press", "g1"), ("ngo", "g2")}), 0.0)
-    village = p.get(frozenset({("press", "v1"), ("ngo", "v2")}), 0.0)
+    capital, village = _untrained_scores(records, ("g1", "g2"), ("v1", "v2"))
     assert village > capital + 0.1, (village, capital)
 
 
@@ -198,11 +201,7 @@ def test_agreeing_on_a_rare_patronymic_weighs_more_than_on_a_common_one() -> Non
     """Term-frequency adjustment of the exact-patronymic level: a tenth of the men are sons
     of a Магомед; two records agreeing on Магомедович are weaker evidence than two agreeing
     on Хож-Ахмедович."""
-    from ombuds.linkage.model import comparisons
-
-    patronymic = next(c for c in comparisons("duckdb") if c["output_column_name"] == "patronymic")
-    exact = next(lv for lv in patronymic["comparison_levels"] if lv["label_for_charts"] == "exact")
-    assert exact["tf_adjustment_column"] == "pat_key"
+    assert _level("patronymic", "exact")["tf_adjustment_column"] == "pat_key"
 
     records = [
         PersonRecord(
@@ -220,10 +219,7 @@ def test_agreeing_on_a_rare_patronymic_weighs_more_than_on_a_common_one() -> Non
         PersonRecord("s1", "press", full_name="Сатуев Рустам Хож-Ахмедович"),
         PersonRecord("s2", "ngo", full_name="Satuev Rustam Khozh-Akhmedovich"),
     ]
-    result = link_records(records, LinkageSettings(train=False))
-    p = {frozenset((pair.left, pair.right)): pair.probability for pair in result.pairs}
-    common = p.get(frozenset({("press", "c1"), ("ngo", "c2")}), 0.0)
-    rare = p.get(frozenset({("press", "s1"), ("ngo", "s2")}), 0.0)
+    common, rare = _untrained_scores(records, ("c1", "c2"), ("s1", "s2"))
     assert rare > common + 0.1, (rare, common)
 
 
