@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from ombuds.linkage import name_skeleton, normalise_name, normalise_place
 from ombuds.linkage.features import split_full_name
-from ombuds.linkage.normalise import name_initial
+from ombuds.linkage.normalise import name_initial, unmix_scripts
 
 
 @pytest.mark.parametrize(
@@ -56,6 +56,30 @@ def test_initials_have_no_key_but_an_initial_that_crosses_scripts() -> None:
     assert normalise_name("М.") == ""
     assert name_initial("Г.") == name_initial("Hasan") == name_initial("Гасан")
     assert name_initial("Дж.") == name_initial("Jabrail")
+
+
+@pytest.mark.parametrize(
+    ("mixed", "cyrillic"),
+    [
+        ("Ибpагимoв", "Ибрагимов"),  # Latin p and o
+        ("Хacан", "Хасан"),  # Latin a and c
+        ("Абдyлаeв", "Абдулаев"),  # Latin y and e
+        ("ХАСAНОВ", "ХАСАНОВ"),  # a capital Latin A
+    ],
+)
+def test_latin_look_alikes_in_a_cyrillic_word_read_as_cyrillic(mixed: str, cyrillic: str) -> None:
+    for role in ("given", "family"):
+        assert normalise_name(mixed, role) == normalise_name(cyrillic, role)  # type: ignore[arg-type]
+    assert name_initial(mixed) == name_initial(cyrillic)
+    assert normalise_place("г. Гpозный") == normalise_place("г. Грозный")
+
+
+def test_words_in_one_script_keep_their_letters() -> None:
+    # "Ca" alone is Latin (Tsa...), not the Cyrillic "Са": only a word with Cyrillic letters
+    # in it is read as Cyrillic, word by word.
+    assert unmix_scripts("Camil Хасанов") == "Camil Хасанов"
+    assert normalise_name("Cepa", "given") != normalise_name("Сера", "given")
+    assert split_full_name("Хacанов Ибpагим Ахмедoвич") == ("Ибpагим", "Ахмедoвич", "Хacанов")
 
 
 def test_skeleton_merges_g_and_h_spellings() -> None:

@@ -143,10 +143,38 @@ _FAMILY_PARTICLE = re.compile(
 _SPACE = re.compile(r"\s+")
 
 
+# Latin letters drawn like Cyrillic ones. A word typed in Cyrillic with some of these from a
+# Latin keyboard layout, or read back by OCR ("Ибpагимoв", "Хacан": Latin p, o, c) would
+# otherwise transliterate to another name (ibpagimov, khatsan).
+_LOOKALIKES = str.maketrans(
+    "AaBCcEeHKkMOoPpTXxYy",
+    "АаВСсЕеНКкМОоРрТХхУу",
+)
+_WORD = re.compile(r"[^\W\d_]+")
+_HAS_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_HAS_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _cyrillic_word(match: re.Match[str]) -> str:
+    word = match.group()
+    return word.translate(_LOOKALIKES) if _HAS_CYRILLIC.search(word) else word
+
+
+def unmix_scripts(text: str) -> str:
+    """Write in Cyrillic the Latin look-alike letters of each word that also has Cyrillic
+    letters: "Ибpагимoв" (Latin p and o) is Ибрагимов. Words in one script are unchanged."""
+    if not (_HAS_CYRILLIC.search(text) and _HAS_LATIN.search(text)):
+        return text
+    return _WORD.sub(_cyrillic_word, text)
+
+
 def transliterate(text: str) -> str:
-    """Return ``text`` in lowercase ASCII: Cyrillic by a BGN-like table, diacritics folded."""
+    """Return ``text`` in lowercase ASCII: Cyrillic by a BGN-like table, diacritics folded.
+
+    Latin look-alike letters inside a Cyrillic word are read as the Cyrillic letters they
+    look like (``unmix_scripts``)."""
     out: list[str] = []
-    for char in text.lower():
+    for char in unmix_scripts(text).lower():
         if char in _CYRILLIC:
             out.append(_CYRILLIC[char])
         elif char in _DIACRITICS:
