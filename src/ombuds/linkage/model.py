@@ -709,6 +709,16 @@ def run_model(
 
         def predict(linker: Any) -> pd.DataFrame:
             _check_comparisons(linker)  # every comparison is scored in the prediction
+            if calibrate:
+                settings = linker.misc.save_model_to_json()
+                frequencies = person_term_frequencies(
+                    frame["name_key"],
+                    float(settings["probability_two_random_records_match"]) * (n - 1)
+                    * _level_m(settings, "name", "family and given exact"),
+                )  # fmt: skip
+                linker.table_management.register_term_frequency_lookup(
+                    db_api.register(frequencies), "name_key"
+                )
             if backend == "duckdb":
                 linker.table_management.register_blocked_pairs_for_predict(
                     db_api.register(CANDIDATES_TABLE)
@@ -802,6 +812,43 @@ FAMILY_TF_MAX_FACTOR = 30.0
 FAMILY_TF_WEIGHT = 1.0
 #: ... and the same for given names that agree (the two shifts add, within the one bound).
 GIVEN_TF_WEIGHT = 1.0
+
+
+#: A name's frequency counted as people (``person_term_frequencies``) is never taken as
+#: fewer than this many other records in the lists.
+PERSON_TF_FLOOR = 0.5
+
+
+def person_term_frequencies(
+    values: pd.Series, same_person: float, floor: float = PERSON_TF_FLOOR
+) -> pd.DataFrame:
+    """The frequency of each value of a column (``name_key``) among the records of *other*
+    people, as Splink's term-frequency table (``value``, ``tf_value``).
+
+    Splink takes a value's frequency among all records as the chance that a record of another
+    person holds it (u). On lists that name one man several times (relatives' complaints, the
+    press, an NGO) a rare name's records are mostly his: a name in three records of one man is
+    counted as if three strangers shared it, and two of his records agreeing on it weigh
+    little. Here a record's name is counted without itself and without the records expected
+    to be the same person's (``same_person``: the match rate times the other records times the
+    chance a matching record writes the same name), at least ``floor`` records.
+    """
+    column = str(values.name)
+    counts = values.dropna().value_counts()
+    total = float(counts.sum())
+    others = (counts.astype(np.float64) - 1.0 - same_person).clip(lower=floor)
+    return pd.DataFrame(
+        {column: counts.index.astype(str), f"tf_{column}": (others / max(total, 1.0)).to_numpy()}
+    )
+
+
+def _level_m(settings: dict[str, Any], comparison: str, label: str) -> float:
+    for candidate in settings["comparisons"]:
+        if candidate["output_column_name"] == comparison:
+            for level in candidate["comparison_levels"]:
+                if level.get("label_for_charts") == label:
+                    return float(level.get("m_probability") or 0.0)
+    raise KeyError(f"{comparison}: {label}")
 
 
 def adjust_for_family_frequency(frame: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
