@@ -22,6 +22,20 @@ def test_informal_spellings_of_muhammad_share_one_key(spelling: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "forms",
+    [
+        ("Петимат", "Фатима", "Patimat", "Fatima"),  # Chechen, Russian, Dagestani forms
+        ("Аминат", "Амина", "Aminat"),
+        ("Хадижат", "Хадиджат", "Хадиджа", "Khadija", "Khadizhat"),  # English j is дж
+        ("Марьям", "Мариям", "Maryam", "Mariam"),
+    ],
+)
+def test_forms_of_one_womans_name_share_one_key(forms: tuple[str, ...]) -> None:
+    assert len({normalise_name(form) for form in forms}) == 1
+    assert normalise_name(forms[0]) != normalise_name("Малика")
+
+
+@pytest.mark.parametrize(
     ("cyrillic", "latin"),
     [
         ("Юсуп", "Iusup"),  # ICAO 9303

@@ -124,6 +124,20 @@ _GIVEN_NAME_VARIANTS: tuple[tuple[str, ...], ...] = (
     ("andrei", "andrey", "andrej", "andrii"),
     ("pavel", "paul"),
     ("evgeni", "evgeny", "yevgeny", "yevgeniy", "evgenii"),
+    ("movladi", "movldi"),
+    ("lechi", "lecha"),
+    ("hamid", "hamit", "khamid", "khamit"),
+    ("vakhid", "vakhed", "vahid", "wahid"),
+    # Women's names: the Chechen and Dagestani forms of one name (Петимат is Фатима,
+    # Аминат Амина, Хадижат Хадиджа) and the spellings that folding does not merge.
+    ("fatima", "petimat", "patimat", "fatimat", "fatma", "patima"),
+    ("amina", "aminat"),
+    ("khadizhat", "khadidzhat", "khadijat", "khadija", "khadizha", "khadidzha", "hadija",
+     "khadidja", "hadizhat"),
+    ("aishat", "aisha", "ayesha", "aysha", "ayshat"),
+    ("maryam", "mariam", "mariyam", "marjam", "meryem"),
+    ("zainab", "zeinab", "zaynab", "zeynab"),
+    ("leila", "laila", "layla", "leyla"),
 )  # fmt: skip
 
 _PATRONYMIC_SUFFIX = re.compile(
