@@ -258,13 +258,19 @@ def test_a_vowel_changed_near_the_start_is_a_close_family_name() -> None:
         ("2017-02-05", "2017-02", "periods overlap"),
         ("2017-02-05", "2017-02-25", "within a month"),
         ("2017-02-05", "2017-03", "within a month"),
+        # A press list's month against a day just across its end (the 1st of April against
+        # "March"): a day from the period, not a month away.
+        ("2017-04-01", "2017-03", "a day within a week of a period"),
+        ("2017-02-24", "2017-03", "a day within a week of a period"),
+        ("2017-02", "2017-03", "within a month"),  # two months side by side: not a day near
         ("2017-02-05", "2017-11-20", "within a year"),
     ],
 )
 def test_days_a_few_apart_are_a_level_of_their_own(left: str, right: str, level: str) -> None:
     """Two days three apart are far stronger evidence than two days in the same month in a
     wave of arrests; they used to share "within a month" (and weighed about as much as
-    nothing on the tuning lists)."""
+    nothing on the tuning lists). A day a few days outside a month that another list gives
+    is a level of its own too."""
     a = PersonRecord("1", "complaint", full_name="Ислам Идигов", event_date=left)
     b = PersonRecord("2", "ngo", full_name="Islam Idigov", event_date=right)
     assert _name_level(a, b, "event_date") == level

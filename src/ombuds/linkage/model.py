@@ -195,6 +195,14 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
                 0.08,
             ),
             _level("ev_lo_l <= ev_hi_r AND ev_lo_r <= ev_hi_l", "periods overlap", 0.2),
+            # A day a few days outside the other list's period: the 1st of April against a
+            # press list's "March" is a day off, not a month (two months side by side are not).
+            _level(
+                "(ev_lo_l = ev_hi_l OR ev_lo_r = ev_hi_r) "
+                "AND ev_lo_l <= ev_hi_r + 7 AND ev_lo_r <= ev_hi_l + 7",
+                "a day within a week of a period",
+                0.02,
+            ),
             _level("ev_lo_l <= ev_hi_r + 31 AND ev_lo_r <= ev_hi_l + 31", "within a month", 0.04),
             _level("ev_lo_l <= ev_hi_r + 366 AND ev_lo_r <= ev_hi_l + 366", "within a year", 0.04),
             _else(0.04),
