@@ -355,3 +355,22 @@ def test_levels_that_need_an_initial_take_their_m_from_the_share_of_such_pairs()
     # Lists without initials (FEBRL): nothing to set, the model is unchanged.
     plain = records_to_frame([PersonRecord("1", "a", full_name="Ислам Идигов")] * 1)
     assert with_format_shares(settings_dict("duckdb", 0.01), plain) == settings_dict("duckdb", 0.01)
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "level"),
+    [
+        ("1993-04-10", "1993-04-10", "date exact"),
+        ("1993-04-10", "1993", "same year"),  # most lists give the year alone
+        ("1993", "1993", "same year"),
+        ("1993-04-10", "1993-05-25", "same year, dates differ"),  # two men born in 1993
+    ],
+)
+def test_two_full_dates_of_one_year_that_disagree_are_a_level_of_their_own(
+    left: str, right: str, level: str
+) -> None:
+    """A year against a date of that year agrees as far as both lists know; two full dates of
+    that year that disagree are another matter (they shared "same year", 2^4 for a match)."""
+    a = PersonRecord("1", "complaint", full_name="Аслан Хаджиев", birth_date=left)
+    b = PersonRecord("2", "ngo", full_name="Aslan Khadzhiev", birth_date=right)
+    assert _name_level(a, b, "birth") == level

@@ -149,6 +149,13 @@ def comparisons(backend: Backend) -> list[dict[str, Any]]:
                 "day and month swapped",
                 0.03,
             ),
+            # Two full dates of one year that disagree are weak evidence, unlike a year against
+            # a date of that year (most lists give the year alone).
+            _level(
+                "by_lo_l = by_lo_r AND bd_l IS NOT NULL AND bd_r IS NOT NULL",
+                "same year, dates differ",
+                0.03,
+            ),
             _level(
                 "by_lo_l = by_hi_l AND by_lo_r = by_hi_r AND by_lo_l = by_lo_r",
                 "same year",
