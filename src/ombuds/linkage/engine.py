@@ -131,6 +131,9 @@ def link_records(
         if progress is not None:
             progress(stage, fraction)
 
+    # One order whatever the order of the lists: training samples pairs by position, and the
+    # same lists given in another order on the command line gave other clusters.
+    records = sorted(records, key=lambda r: r.key)
     keys = [r.key for r in records]
     index = {key: i for i, key in enumerate(keys)}
     if len(index) != len(keys):
