@@ -182,6 +182,7 @@ def unmix_scripts(text: str) -> str:
     return _WORD.sub(_cyrillic_word, text)
 
 
+@lru_cache(maxsize=500_000)
 def transliterate(text: str) -> str:
     """Return ``text`` in lowercase ASCII: Cyrillic by a BGN-like table, diacritics folded.
 
